@@ -1,0 +1,170 @@
+"""From a fetched page to a clean article: readability-lxml for the body, an allowlist sanitizer
+for the stored HTML, page metadata for title/byline/date/site, and the canonical text."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import lxml.html
+import nh3
+from readability import Document
+from readability.readability import Unparseable
+
+from .document import Block, blocks_from_html, canonical_text
+from .fetch import CaptureError, RawPage
+from .metadata import PageMetadata, read_metadata, site_from_url, strip_site_suffix
+from .models import CapturedArticle
+
+MIN_WORDS = 20
+EXCERPT_CHARS = 280
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
+    "blockquote", "q", "pre", "code", "kbd", "samp", "em", "strong", "b", "i", "u", "s", "small",
+    "sub", "sup", "mark", "cite", "abbr", "time", "span", "div", "section", "article", "figure",
+    "figcaption", "img", "a", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# Page furniture that readability sometimes keeps inside the article container.
+_FURNITURE = re.compile(
+    r"(^|[\s_-])(share|sharing|social|byline|dateline|related|newsletter|subscribe|promo|"
+    r"advert|ad-slot|comments?|cookie|skip-link|breadcrumbs?|tags|author-bio)([\s_-]|$)",
+    re.IGNORECASE)
+
+
+def sanitize_html(html: str) -> str:
+    """Keep only reading markup: no scripts, styles, frames, forms, handlers, javascript: links."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        clean_content_tags={"script", "style", "template", "noscript", "iframe", "object",
+                            "embed", "form", "textarea", "select", "button", "svg", "math"},
+        strip_comments=True,
+        link_rel="noopener noreferrer",
+    )
+
+
+def extract_article(page: RawPage) -> CapturedArticle:
+    """Extract the article from a page; raises CaptureError if there is no readable article."""
+    root = _parse_page(page.html)
+    meta = read_metadata(root)
+    url = page.url
+    if not url.startswith(("http://", "https://")) and meta.canonical_url:
+        url = meta.canonical_url  # a saved file that says where it came from
+    site_name = meta.site_name or site_from_url(url)
+    title = _choose_title(meta, page.html, site_name)
+    body = _readable_body(page.html, base_url=url if url.startswith("http") else None)
+    clean = sanitize_html(_drop_furniture(body, title))
+    blocks = _drop_repeated_header(blocks_from_html(clean), title, meta)
+    text = canonical_text(blocks)
+    if len(text.split()) < MIN_WORDS:
+        raise CaptureError("no readable article text was found on the page")
+    return CapturedArticle(
+        url_requested=page.url_requested,
+        url=url,
+        title=title or _first_words(text),
+        byline=meta.byline,
+        authors=meta.authors,
+        site_name=site_name,
+        published=meta.published,
+        language=meta.language or page.content_language,
+        excerpt=meta.description or _first_words(text, EXCERPT_CHARS),
+        html=clean,
+        blocks=blocks,
+        text=text,
+        original_html=page.content,
+        original_charset=page.charset,
+    )
+
+
+def _parse_page(html: str) -> lxml.html.HtmlElement:
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError) as error:
+        raise CaptureError(f"the page could not be parsed as HTML ({error})") from None
+    if root is None:
+        raise CaptureError("the page could not be parsed as HTML")
+    return root
+
+
+def _choose_title(meta: PageMetadata, html: str, site_name: str) -> str:
+    for candidate in (meta.title, meta.h1):
+        if candidate:
+            return strip_site_suffix(candidate, site_name)
+    if meta.document_title:
+        return strip_site_suffix(meta.document_title, site_name)
+    try:
+        return strip_site_suffix(Document(html).short_title(), site_name)
+    except Unparseable:
+        return ""
+
+
+def _readable_body(html: str, base_url: str | None) -> str:
+    try:
+        return Document(html, url=base_url).summary(html_partial=True)
+    except (Unparseable, lxml.etree.ParserError, ValueError) as error:
+        raise CaptureError(f"no article could be found on the page ({error})") from None
+
+
+def _drop_furniture(body_html: str, title: str) -> str:
+    """Remove share bars, bylines and similar leftovers that sit inside the article element."""
+    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        marker = f"{element.get('class', '')} {element.get('id', '')}"
+        if element.tag in ("ul", "div", "aside", "nav", "footer", "section", "p", "span") \
+                and _FURNITURE.search(marker):
+            element.drop_tree()
+    for heading in root.xpath("//h1"):
+        if _same_text(heading.text_content(), title):
+            heading.drop_tree()
+    return lxml.html.tostring(root, encoding="unicode")
+
+
+def _drop_repeated_header(blocks: list[Block], title: str, meta: PageMetadata) -> list[Block]:
+    """Drop a leading title, 'By …' line or bare date that repeat the reader's header."""
+    out = list(blocks)
+    while out:
+        text = out[0].text
+        if _same_text(text, title) or _is_byline(text, meta.byline) or _is_dateline(text):
+            out.pop(0)
+        else:
+            break
+    return out
+
+
+def _is_byline(text: str, byline: str) -> bool:
+    if not byline or len(text) > len(byline) + 60:
+        return False
+    return bool(re.match(r"^by\s", text, re.IGNORECASE)) and byline.lower() in text.lower()
+
+
+def _is_dateline(text: str) -> bool:
+    return len(text) <= 40 and bool(re.fullmatch(
+        r"(updated:?\s*|published:?\s*)?[\w ,.:]*\d{4}[\w ,.:]*", text, re.IGNORECASE)) \
+        and len(text.split()) <= 6
+
+
+def _same_text(a: str, b: str) -> bool:
+    norm = lambda s: re.sub(r"\W+", " ", s).strip().lower()  # noqa: E731
+    return bool(a.strip()) and norm(a) == norm(b)
+
+
+def _first_words(text: str, limit: int = 80) -> str:
+    text = text.split("\n", 1)[0] if limit <= 80 else " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,194 @@
+"""Fetching a page's bytes and decoding them: http(s) URLs and local .html files.
+
+Nothing here touches the archive; a failure raises CaptureError with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import charset_normalizer
+import httpx
+
+from .tasks import Progress
+
+MAX_BYTES = 15 * 1024 * 1024
+TIMEOUT_SECONDS = 20.0
+USER_AGENT = "Mozilla/5.0 (compatible; Gleaner/0.1; offline research archive)"
+HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml", ""}
+_CHUNK = 64 * 1024
+
+
+class CaptureError(Exception):
+    """A page that could not be fetched or read; str() is a one-line reason for the user."""
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """A page's bytes, where they came from, and how to read them."""
+
+    url_requested: str
+    url: str  # after redirects; a file:// URI for local files
+    content: bytes
+    html: str
+    charset: str
+    content_language: str = ""
+
+
+def normalise_url(text: str) -> str:
+    """Validate an http(s) URL typed by a user, adding https:// to a bare domain."""
+    text = text.strip()
+    if not urlsplit(text).scheme and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", text):
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https"):
+        raise CaptureError("only http and https addresses can be saved, "
+                           f"not {parts.scheme or 'this'}")
+    if not parts.hostname:
+        raise CaptureError("the address has no host name")
+    return text
+
+
+def fetch_url(url: str, progress: Progress | None = None, *, max_bytes: int = MAX_BYTES,
+              timeout: float = TIMEOUT_SECONDS) -> RawPage:
+    """Download an HTML page, following redirects, within a size cap and timeouts."""
+    url = normalise_url(url)
+    progress = progress or Progress()
+    headers = {"User-Agent": USER_AGENT,
+               "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
+    try:
+        with httpx.Client(follow_redirects=True, max_redirects=10, timeout=timeout,
+                          headers=headers) as client, client.stream("GET", url) as response:
+            if response.status_code >= 400:
+                raise CaptureError(f"the server answered {response.status_code} "
+                                   f"{response.reason_phrase}".rstrip())
+            media_type = _media_type(response.headers.get("content-type", ""))
+            if media_type not in HTML_TYPES:
+                raise CaptureError(f"not a web page: the server sent {media_type}")
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > max_bytes:
+                raise CaptureError(f"the page is too large ({_megabytes(declared)}; "
+                                   f"the limit is {_megabytes(max_bytes)})")
+            content = _read_capped(response, max_bytes, declared, progress)
+            final_url = str(response.url)
+            header_charset = response.charset_encoding or ""
+            language = response.headers.get("content-language", "")
+    except httpx.TooManyRedirects:
+        raise CaptureError("the address redirects too many times") from None
+    except httpx.TimeoutException:
+        raise CaptureError(f"the server did not answer within {timeout:g} seconds") from None
+    except httpx.ConnectError as error:
+        raise CaptureError(f"could not connect ({_first_line(error)})") from None
+    except httpx.HTTPError as error:
+        raise CaptureError(f"the download failed ({_first_line(error)})") from None
+    html, charset = decode_html(content, header_charset)
+    _check_looks_like_html(html)
+    return RawPage(url, final_url, content, html, charset, language.split(",")[0].strip())
+
+
+def read_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> RawPage:
+    """Read a saved .html file from disk."""
+    path = Path(path).expanduser()
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise CaptureError(f"{path} is not a file")
+        if size > max_bytes:
+            raise CaptureError(f"the file is too large ({_megabytes(size)}; "
+                               f"the limit is {_megabytes(max_bytes)})")
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise CaptureError("no such file") from None
+    except OSError as error:
+        raise CaptureError(f"the file could not be read ({error.strerror or error})") from None
+    html, charset = decode_html(content)
+    _check_looks_like_html(html)
+    uri = path.resolve().as_uri()
+    return RawPage(uri, uri, content, html, charset)
+
+
+def decode_html(content: bytes, header_charset: str = "") -> tuple[str, str]:
+    """Decode page bytes the way a browser would: BOM, then HTTP header, then <meta>, then a guess.
+
+    A declared charset that cannot decode the bytes is ignored in favour of detection, since
+    mislabelled pages are common and a wrong guess garbles every highlight's quote.
+    """
+    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                      (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if content.startswith(bom):
+            return content[len(bom):].decode(name, errors="replace"), name
+    for declared in (header_charset, _meta_charset(content)):
+        name = _codec_name(declared)
+        if name:
+            try:
+                return content.decode(name), name
+            except UnicodeDecodeError:
+                continue
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(content[:512 * 1024]).best()
+    name = _codec_name(best.encoding) if best else None
+    name = name or "windows-1252"
+    return content.decode(name, errors="replace"), name
+
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE)
+
+
+def _meta_charset(content: bytes) -> str:
+    match = _META_CHARSET.search(content[:4096])
+    return match.group(1).decode("ascii") if match else ""
+
+
+def _codec_name(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().lower()
+    # The HTML standard reads these labels as windows-1252, a superset.
+    if label in ("iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii", "iso8859-1"):
+        label = "windows-1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
+def _read_capped(response: httpx.Response, max_bytes: int, declared: int,
+                 progress: Progress) -> bytes:
+    chunks, received = [], 0
+    for chunk in response.iter_bytes(_CHUNK):
+        received += len(chunk)
+        if received > max_bytes:
+            raise CaptureError(f"the page is larger than the {_megabytes(max_bytes)} limit")
+        chunks.append(chunk)
+        progress.report(f"Downloaded {received // 1024} KB",
+                        received / declared if declared else None)
+    return b"".join(chunks)
+
+
+def _check_looks_like_html(html: str) -> None:
+    head = html[:2048].lstrip().lower()
+    if not head:
+        raise CaptureError("the page is empty")
+    if "<" not in html[:65536] or head.startswith("%pdf"):
+        raise CaptureError("this is not an HTML page")
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
