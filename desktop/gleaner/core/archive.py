@@ -46,6 +46,11 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def theme_key(name: str) -> str:
+    """What makes two theme names the same: case (in any script) and spacing ignored."""
+    return " ".join(name.split()).casefold()
+
+
 def default_archive_path() -> Path:
     """The archive used when none is named: $GLEANER_ARCHIVE, else the platform's data folder."""
     if os.environ.get(ARCHIVE_ENV):
@@ -181,11 +186,10 @@ class Archive:
 
     def theme_by_name(self, name: str) -> Theme:
         """The theme with this name, ignoring case."""
-        folded = name.strip().casefold()
-        for theme in self.list_themes():
-            if theme.name.casefold() == folded:
-                return theme
-        raise NotFound(f"there is no theme called {name.strip()!r}")
+        theme_id = self._scalar("SELECT id FROM themes WHERE name_key = ?", [theme_key(name)])
+        if theme_id is None:
+            raise NotFound(f"there is no theme called {name.strip()!r}")
+        return self.get_theme(theme_id)
 
     def add_theme(self, name: str, color: str | None = None, description: str = "") -> Theme:
         """Add a theme at the end of the codebook; a colour is chosen if none is given."""
@@ -195,9 +199,9 @@ class Archive:
         try:
             with self.db.atomic():
                 cursor = self.db.execute(
-                    "INSERT INTO themes (name, color, description, position, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)", [name, color, description.strip(), position,
-                                               utc_now()])
+                    "INSERT INTO themes (name, name_key, color, description, position, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [name, theme_key(name), color, description.strip(), position, utc_now()])
         except sqlite3.IntegrityError:
             raise ArchiveError(f"a theme called {name!r} already exists") from None
         return self.get_theme(cursor.lastrowid)
@@ -206,16 +210,18 @@ class Archive:
                      description: str | None = None) -> Theme:
         """Rename, recolour or redescribe a theme."""
         theme = self.get_theme(theme_id)
+        new_name = _clean_name(name) if name is not None else theme.name
         values = [
-            _clean_name(name) if name is not None else theme.name,
+            new_name,
+            theme_key(new_name),
             _clean_color(color) if color is not None else theme.color,
             description.strip() if description is not None else theme.description,
             theme_id,
         ]
         try:
             with self.db.atomic():
-                self.db.execute("UPDATE themes SET name = ?, color = ?, description = ? "
-                                "WHERE id = ?", values)
+                self.db.execute("UPDATE themes SET name = ?, name_key = ?, color = ?, "
+                                "description = ? WHERE id = ?", values)
         except sqlite3.IntegrityError:
             raise ArchiveError(f"a theme called {values[0]!r} already exists") from None
         return self.get_theme(theme_id)

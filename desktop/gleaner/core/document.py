@@ -214,7 +214,8 @@ class _BlockBuilder:
     def _add_text(self, text: str, style: _Style) -> None:
         text = text.translate(_INVISIBLE)
         if self.in_pre:
-            lines = text.split("\n")
+            # Qt would turn a paragraph separator into a block break: treat both as newlines.
+            lines = text.replace("\u2029", "\n").replace("\u2028", "\n").split("\n")
             for i, line in enumerate(lines):
                 if i:
                     self.flush()

@@ -44,7 +44,8 @@ def _initial_schema(db: Database) -> None:
 
         CREATE TABLE themes (
             id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            name_key TEXT NOT NULL UNIQUE,               -- casefolded name: "É" = "é"
             color TEXT NOT NULL,
             description TEXT NOT NULL DEFAULT '',
             position INTEGER NOT NULL DEFAULT 0,
@@ -77,12 +78,13 @@ def _initial_schema(db: Database) -> None:
 @migrations(name="0002_starter_codebook")
 def _starter_codebook(db: Database) -> None:
     """Every new archive starts with the starter codebook; from then on it is the user's."""
-    from .archive import utc_now  # local import: archive imports this module
+    from .archive import theme_key, utc_now  # local import: archive imports this module
 
     themes = json.loads(resource_path("codebook.json").read_text("utf-8"))["themes"]
     now = utc_now()
     for position, theme in enumerate(themes):
         db.execute(
-            "INSERT INTO themes (name, color, description, position, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [theme["name"], theme["color"].upper(), theme.get("description", ""), position, now])
+            "INSERT INTO themes (name, name_key, color, description, position, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [theme["name"], theme_key(theme["name"]), theme["color"].upper(),
+             theme.get("description", ""), position, now])

@@ -1,0 +1,1 @@
+"""Gleaner's Qt window: a thin layer of widgets over `gleaner.core`."""

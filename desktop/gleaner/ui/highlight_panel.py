@@ -1,0 +1,147 @@
+"""The selected highlight: its quote, its themes (tick to add or remove), its note."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.models import Highlight, Theme
+
+QUOTE_PREVIEW_CHARS = 280
+
+
+class HighlightPanel(QWidget):
+    """Edits one highlight; every change is emitted at once for the window to store."""
+
+    noteEdited = Signal(int, str)
+    themeToggled = Signal(int, int, bool)  # highlight id, theme id, now applied
+    deleteRequested = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("highlightPanel")
+        self.highlight: Highlight | None = None
+
+        title = QLabel("Highlight")
+        title.setObjectName("panelTitle")
+        self.empty = QLabel("Click a highlighted passage to see its themes and note.")
+        self.empty.setObjectName("panelHint")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+        self.quote = _WrappingLabel()
+        self.quote.setObjectName("quote")
+        self.quote.setWordWrap(True)
+        self.quote.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.theme_list = QListWidget()
+        self.theme_list.setObjectName("highlightThemes")
+        self.theme_list.itemChanged.connect(self._on_theme_item_changed)
+        self.note = QPlainTextEdit()
+        self.note.setObjectName("note")
+        self.note.setPlaceholderText("Add a note — it is saved as you type")
+        self.note.textChanged.connect(self._on_note_changed)
+        self.delete_button = QPushButton("Delete highlight")
+        self.delete_button.setObjectName("deleteHighlight")
+        self.delete_button.clicked.connect(self._on_delete)
+
+        details = QWidget()
+        details_layout = QVBoxLayout(details)
+        details_layout.setContentsMargins(0, 0, 0, 0)
+        details_layout.addWidget(self.quote)
+        details_layout.addWidget(_caption("Themes"))
+        details_layout.addWidget(self.theme_list)
+        details_layout.addWidget(_caption("Note"))
+        details_layout.addWidget(self.note, 1)
+        details_layout.addWidget(self.delete_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        # Shown and hidden rather than stacked: a stack would not let the wrapped quote grow.
+        self.details = details
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 12)
+        layout.addWidget(title)
+        layout.addWidget(self.empty, 1)
+        layout.addWidget(details, 1)
+        details.hide()
+
+    def show_highlight(self, highlight: Highlight | None, themes: list[Theme]) -> None:
+        """Show a highlight (or the hint when None)."""
+        same = highlight and self.highlight and highlight.id == self.highlight.id
+        self.highlight = highlight
+        self.empty.setVisible(highlight is None)
+        self.details.setVisible(highlight is not None)
+        if highlight is None:
+            return
+        quote = highlight.exact
+        if len(quote) > QUOTE_PREVIEW_CHARS:
+            quote = quote[:QUOTE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
+        self.quote.setText(f"“{quote}”")
+        with QSignalBlocker(self.theme_list):
+            self.theme_list.clear()
+            for theme in themes:
+                item = QListWidgetItem(_chip(theme.color), theme.name)
+                item.setData(Qt.ItemDataRole.UserRole, theme.id)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if theme.id in highlight.theme_ids
+                                   else Qt.CheckState.Unchecked)
+                self.theme_list.addItem(item)
+        rows = min(self.theme_list.count(), 10)
+        self.theme_list.setFixedHeight(rows * max(self.theme_list.sizeHintForRow(0), 18)
+                                       + 2 * self.theme_list.frameWidth() + 2)
+        # Reload the note unless the user is typing in it: never fight their keystrokes.
+        if self.note.toPlainText() != highlight.note and not (same and self.note.hasFocus()):
+            with QSignalBlocker(self.note):
+                self.note.setPlainText(highlight.note)
+
+    def theme_item(self, name: str) -> QListWidgetItem | None:
+        for row in range(self.theme_list.count()):
+            if self.theme_list.item(row).text() == name:
+                return self.theme_list.item(row)
+        return None
+
+    def _on_theme_item_changed(self, item: QListWidgetItem) -> None:
+        if self.highlight:
+            self.themeToggled.emit(self.highlight.id, item.data(Qt.ItemDataRole.UserRole),
+                                   item.checkState() == Qt.CheckState.Checked)
+
+    def _on_note_changed(self) -> None:
+        if self.highlight:
+            self.noteEdited.emit(self.highlight.id, self.note.toPlainText())
+
+    def _on_delete(self) -> None:
+        if self.highlight:
+            self.deleteRequested.emit(self.highlight.id)
+
+
+class _WrappingLabel(QLabel):
+    """A word-wrapped label that asks its layout for the height its text needs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        needed = self.heightForWidth(self.width())
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+
+def _caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("caption")
+    return label
+
+
+def _chip(color: str) -> QPixmap:
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(QColor(color))
+    return pixmap

@@ -1,0 +1,89 @@
+"""Small widgets shared by the window: the message banner and the welcome page."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class MessageBanner(QFrame):
+    """A one-line message across the top of the window: errors stay, notices fade."""
+
+    NOTICE_MS = 6000
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.label = QLabel()
+        self.label.setObjectName("bannerText")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QPushButton("✕")
+        close.setObjectName("bannerClose")
+        close.setFlat(True)
+        close.setToolTip("Dismiss")
+        close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 8, 8, 8)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self._show(text, "error")
+        self._timer.stop()
+
+    def show_notice(self, text: str) -> None:
+        self._show(text, "notice")
+        self._timer.start(self.NOTICE_MS)
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+    def _show(self, text: str, kind: str) -> None:
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.label.setText(text)
+        self.show()
+
+
+class WelcomePage(QWidget):
+    """What an empty archive shows: how to start, and the sample article."""
+
+    sampleRequested = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("welcome")
+        heading = QLabel("Your archive is empty")
+        heading.setObjectName("welcomeHeading")
+        body = QLabel(
+            "Save an article by pasting its web address in the box above and pressing Enter "
+            "(Ctrl+L), or open a web page you saved as an .html file (Ctrl+O).<br><br>"
+            "Then select a passage and click a theme, or press its number key, to code it.")
+        body.setObjectName("welcomeBody")
+        body.setWordWrap(True)
+        self.sample_button = QPushButton("Open the sample article")
+        self.sample_button.setObjectName("sampleButton")
+        self.sample_button.clicked.connect(self.sampleRequested)
+        note = QLabel("A short news report written for Gleaner, to try highlighting offline.")
+        note.setObjectName("panelHint")
+        column = QVBoxLayout()
+        column.addWidget(heading)
+        column.addSpacing(8)
+        column.addWidget(body)
+        column.addSpacing(18)
+        column.addWidget(self.sample_button, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(note)
+        holder = QWidget()
+        holder.setMaximumWidth(520)
+        holder.setLayout(column)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(holder, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)

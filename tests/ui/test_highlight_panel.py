@@ -1,0 +1,126 @@
+"""Clicking a highlight opens it in the side panel, where every edit is stored at once."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gleaner.core.capture import capture
+
+from .conftest import point_of, select_with_mouse
+
+
+@pytest.fixture
+def coded_window(open_window, archive, sample_article_path, qtbot):
+    """A window on the sample article with one passage coded 'Security measures'."""
+    article_id, _ = archive.save_article(capture(str(sample_article_path)))
+    window = open_window(archive)
+    text = window.article.text
+    start = text.index("thermal cameras")
+    window.reader.setFocus()
+    select_with_mouse(qtbot, window.reader, start, start + len("thermal cameras"))
+    qtbot.keyClick(window.reader, Qt.Key.Key_1)
+    return window
+
+
+def click_highlight(qtbot, window, highlight) -> None:
+    middle = (highlight.start + highlight.end) // 2
+    qtbot.mouseClick(window.reader.viewport(), Qt.MouseButton.LeftButton,
+                     pos=point_of(window.reader, middle))
+
+
+def test_clicking_a_highlight_shows_it(coded_window, archive, qtbot):
+    window = coded_window
+    highlight = archive.list_highlights()[0]
+    # A passage just coded opens in the panel, ready for a note.
+    assert window.highlight_panel.highlight.id == highlight.id
+    plain = window.article.text.index("Channel")
+    qtbot.mouseClick(window.reader.viewport(), Qt.MouseButton.LeftButton,
+                     pos=point_of(window.reader, plain + 2))
+    assert window.highlight_panel.highlight is None  # clicking plain text closes it
+    click_highlight(qtbot, window, highlight)
+    panel = window.highlight_panel
+    assert panel.highlight.id == highlight.id
+    assert "thermal cameras" in panel.quote.text()
+    security = panel.theme_item("Security measures")
+    assert security.checkState() == Qt.CheckState.Checked
+    assert panel.theme_item("Humanitarian concerns").checkState() == Qt.CheckState.Unchecked
+
+
+def test_note_is_stored_while_typing(coded_window, archive, qtbot):
+    window = coded_window
+    highlight = archive.list_highlights()[0]
+    click_highlight(qtbot, window, highlight)
+    note = window.highlight_panel.note
+    note.setFocus()
+    qtbot.keyClicks(note, "Cameras as deterrence")
+    # No save step: each keystroke is already in the database.
+    assert archive.get_highlight(highlight.id).note == "Cameras as deterrence"
+    qtbot.keyClick(note, Qt.Key.Key_Backspace)
+    assert archive.get_highlight(highlight.id).note == "Cameras as deterrenc"
+    # Digits typed in the note are text, not theme shortcuts.
+    qtbot.keyClicks(note, "e 2")
+    assert archive.get_highlight(highlight.id).note == "Cameras as deterrence 2"
+    assert archive.get_highlight(highlight.id).theme_ids == (archive.list_themes()[0].id,)
+
+
+def test_themes_are_added_and_removed_by_ticking(coded_window, archive, qtbot):
+    window = coded_window
+    security, humanitarian = archive.list_themes()[:2]
+    highlight = archive.list_highlights()[0]
+    click_highlight(qtbot, window, highlight)
+    panel = window.highlight_panel
+
+    item = panel.theme_item("Humanitarian concerns")
+    rect = panel.theme_list.visualItemRect(item)
+    checkbox = rect.topLeft() + (rect.bottomLeft() - rect.topLeft()) / 2
+    checkbox.setX(rect.left() + 8)
+    qtbot.mouseClick(panel.theme_list.viewport(), Qt.MouseButton.LeftButton, pos=checkbox)
+    assert archive.get_highlight(highlight.id).theme_ids == (security.id, humanitarian.id)
+
+    # With no text selected, clicking a theme in the codebook adds it to the open highlight.
+    rect = window.themes_panel.row_rect(2)
+    qtbot.mouseClick(window.themes_panel.list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=rect.center())
+    third = archive.list_themes()[2]
+    assert third.id in archive.get_highlight(highlight.id).theme_ids
+
+    panel.theme_item("Security measures").setCheckState(Qt.CheckState.Unchecked)
+    assert security.id not in archive.get_highlight(highlight.id).theme_ids
+    # The paint follows the first remaining theme's colour.
+    colour = window.reader.painted_ranges()[0][2]
+    assert colour == humanitarian.color
+
+
+def test_delete_and_undo(coded_window, archive, qtbot):
+    window = coded_window
+    highlight = archive.list_highlights()[0]
+    click_highlight(qtbot, window, highlight)
+    window.highlight_panel.note.setPlainText("keep me")
+    qtbot.mouseClick(window.highlight_panel.delete_button, Qt.MouseButton.LeftButton)
+    assert archive.list_highlights() == []
+    assert window.reader.painted_ranges() == []
+    assert window.highlight_panel.highlight is None
+
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    restored = archive.list_highlights()
+    assert len(restored) == 1
+    assert (restored[0].start, restored[0].end, restored[0].note) == (
+        highlight.start, highlight.end, "keep me")
+    assert restored[0].theme_ids == highlight.theme_ids
+    assert len(window.reader.painted_ranges()) == 1
+
+
+def test_overlapping_highlights_pick_the_innermost(coded_window, archive, qtbot):
+    window = coded_window
+    text = window.article.text
+    outer_start = text.index("promising new fencing")
+    outer_end = text.index("joint police patrols") + len("joint police patrols")
+    window.reader.setFocus()
+    select_with_mouse(qtbot, window.reader, outer_start, outer_end)
+    qtbot.keyClick(window.reader, Qt.Key.Key_2)
+    outer, inner = sorted(archive.list_highlights(), key=lambda h: h.start - h.end)
+    assert (outer.start, outer.end) == (outer_start, outer_end)
+    click_highlight(qtbot, window, inner)
+    assert window.highlight_panel.highlight.id == inner.id

@@ -1,0 +1,127 @@
+"""The window's other duties: first run, errors as messages, themes, and a reader that loads
+nothing by itself."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QDialogButtonBox
+
+from gleaner.core.capture import capture
+from gleaner.ui import reader as reader_module
+
+
+def test_first_run_offers_the_sample_article(open_window, archive, qtbot):
+    window = open_window(archive)
+    assert window.centre.currentWidget() is window.welcome
+    qtbot.mouseClick(window.welcome.sample_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.library.model_.rowCount() == 1, timeout=15000)
+    assert window.centre.currentWidget() is window.reader
+    assert "port security pact" in window.article.title
+    assert window.reader.body_text() == window.article.text
+    assert window.article.site_name == "The Harbour Ledger"
+
+
+def test_a_failed_save_is_a_message_and_changes_nothing(open_window, archive, qtbot, snapshot,
+                                                        httpserver, sample_article_path):
+    archive.save_article(capture(str(sample_article_path)))
+    window = open_window(archive)
+    before = snapshot(archive)
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    httpserver.expect_request("/report.pdf").respond_with_data(
+        b"%PDF-1.4", content_type="application/pdf")
+
+    window.address.setFocus()
+    qtbot.keyClicks(window.address, httpserver.url_for("/gone"))
+    qtbot.keyClick(window.address, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
+    assert "404" in window.banner.text()
+    assert "Traceback" not in window.banner.text()
+    assert window.banner.text().count("\n") == 0
+
+    window.save_sources([httpserver.url_for("/report.pdf")])
+    qtbot.waitUntil(lambda: "not a web page" in window.banner.text(), timeout=10000)
+    qtbot.waitUntil(lambda: not window.tasks.running, timeout=10000)
+    assert snapshot(archive) == before
+    assert window.library.model_.rowCount() == 1
+
+
+def test_saving_the_same_page_twice_keeps_one_copy(open_window, archive, qtbot,
+                                                   sample_article_path):
+    window = open_window(archive)
+    window.save_sources([str(sample_article_path)])
+    qtbot.waitUntil(lambda: window.library.model_.rowCount() == 1, timeout=15000)
+    window.save_sources([str(sample_article_path)])
+    qtbot.waitUntil(lambda: "already in your archive" in window.banner.text(), timeout=15000)
+    assert len(archive.list_articles()) == 1
+
+
+def test_new_theme_dialog_adds_a_theme_that_codes(open_window, archive, qtbot,
+                                                  sample_article_path):
+    archive.save_article(capture(str(sample_article_path)))
+    window = open_window(archive)
+    count = len(archive.list_themes())
+    qtbot.mouseClick(window.themes_panel.new_button, Qt.MouseButton.LeftButton)
+    dialog = window.theme_dialog
+    assert dialog.isVisible()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()  # a theme needs a name
+    qtbot.keyClicks(dialog.name_edit, "Media framing")
+    dialog.set_color("#336699")
+    qtbot.keyClicks(dialog.description_edit, "How the story is framed.")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    themes = archive.list_themes()
+    assert len(themes) == count + 1
+    assert (themes[-1].name, themes[-1].color, themes[-1].description) == (
+        "Media framing", "#336699", "How the story is framed.")
+    assert window.themes_panel.themes()[-1].name == "Media framing"
+
+    # A duplicate name is refused with a message, and nothing is added.
+    qtbot.mouseClick(window.themes_panel.new_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(window.theme_dialog.name_edit, "media FRAMING")
+    qtbot.mouseClick(window.theme_dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+    assert "already exists" in window.banner.text()
+    assert len(archive.list_themes()) == count + 1
+
+
+def test_number_key_without_selection_does_not_code(open_window, archive, qtbot,
+                                                    sample_article_path):
+    archive.save_article(capture(str(sample_article_path)))
+    window = open_window(archive)
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_1)
+    assert archive.list_highlights() == []
+    assert "Select a passage" in window.statusBar().currentMessage()
+
+
+def test_reader_loads_nothing_and_opens_only_web_links(open_window, archive, qtbot,
+                                                       monkeypatch, sample_article_path):
+    archive.save_article(capture(str(sample_article_path)))
+    window = open_window(archive)
+    reader = window.reader
+    for kind in (QTextDocument.ResourceType.ImageResource,
+                 QTextDocument.ResourceType.StyleSheetResource):
+        assert reader.loadResource(kind, QUrl("file:///etc/passwd")) is None
+        assert reader.loadResource(kind, QUrl("https://tracker.example/p.gif")) is None
+    opened = []
+    monkeypatch.setattr(reader_module.QDesktopServices, "openUrl", opened.append)
+    reader.anchorClicked.emit(QUrl("javascript:alert(1)"))
+    reader.anchorClicked.emit(QUrl("file:///etc/passwd"))
+    reader.anchorClicked.emit(QUrl("https://harbour-ledger.example/x"))
+    assert [url.toString() for url in opened] == ["https://harbour-ledger.example/x"]
+    assert not reader.openLinks() and not reader.openExternalLinks()
+
+
+@pytest.mark.parametrize("width", [900, 1800])
+def test_reading_column_keeps_its_measure(open_window, archive, qtbot, width,
+                                          sample_article_path):
+    archive.save_article(capture(str(sample_article_path)))
+    window = open_window(archive)
+    window.resize(width, 800)
+    qtbot.waitUntil(lambda: window.width() == width)
+    frame = window.reader.document().rootFrame().frameFormat()
+    text_width = window.reader.viewport().width() - frame.leftMargin() - frame.rightMargin()
+    assert text_width <= reader_module.READING_WIDTH + 2
+    assert frame.leftMargin() >= 24
