@@ -76,8 +76,8 @@ class Archive:
         path = Path(path).expanduser() if path else default_archive_path()
         _check_is_archive_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        db = Database(path)
         try:
-            db = Database(path)
             db.execute("PRAGMA busy_timeout = 5000")
             _check_schema_is_ours(db, path)
             db.execute("PRAGMA foreign_keys = ON")
@@ -85,7 +85,11 @@ class Archive:
             # Losing a highlight on power failure is worse than a slower commit.
             db.execute("PRAGMA synchronous = FULL")
             migrations.apply(db)
+        except ArchiveError:
+            db.close()
+            raise
         except sqlite3.DatabaseError as error:
+            db.close()
             raise ArchiveError(f"{path} could not be opened as an archive ({error})") from None
         return cls(db, path)
 

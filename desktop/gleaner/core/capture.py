@@ -6,6 +6,7 @@ does no database work, so it can run in a worker thread while the archive stays 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -24,12 +25,16 @@ def is_local_file(source: str) -> bool:
         return True
     if urlsplit(source).scheme in ("http", "https"):
         return False
-    if source.startswith(("/", "./", "../", "~")) or source.lower().endswith((".html", ".htm")):
-        return True
     try:
-        return Path(source).expanduser().exists()
+        if Path(source).expanduser().exists():
+            return True
     except OSError:
+        pass
+    if source.startswith(("/", "./", "../", "~", "\\")) or re.match(r"^[A-Za-z]:[\\/]", source):
+        return True
+    if re.match(r"^[\w-]+(\.[\w-]+)+/", source):  # example.org/… is a web address
         return False
+    return source.lower().endswith((".html", ".htm"))
 
 
 def capture(source: str, progress: Progress | None = None) -> CapturedArticle:

@@ -167,6 +167,9 @@ class _BlockBuilder:
             self.flush()
             self._enter(tag)
         elif tag in ("td", "th") and self.runs:
+            last = self.runs[-1]
+            self.runs[-1] = Run(last.text.rstrip(" "), last.bold, last.italic, last.code,
+                                last.href)
             self.runs.append(Run("\t"))
         inner = _inner_style(tag, element, style)
         if element.text:

@@ -65,7 +65,8 @@ def extract_article(page: RawPage) -> CapturedArticle:
         url = meta.canonical_url  # a saved file that says where it came from
     site_name = meta.site_name or site_from_url(url)
     title = _choose_title(meta, page.html, site_name)
-    body = _readable_body(page.html, base_url=url if url.startswith("http") else None)
+    _drop_unsafe_links(root)
+    body = _readable_body(root, base_url=url if url.startswith("http") else None)
     clean = sanitize_html(_drop_furniture(body, title))
     blocks = _drop_repeated_header(blocks_from_html(clean), title, meta)
     text = canonical_text(blocks)
@@ -92,7 +93,7 @@ def extract_article(page: RawPage) -> CapturedArticle:
 def _parse_page(html: str) -> lxml.html.HtmlElement:
     try:
         root = lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError) as error:
+    except (lxml.etree.ParserError, ValueError, AssertionError) as error:
         raise CaptureError(f"the page could not be parsed as HTML ({error})") from None
     if root is None:
         raise CaptureError("the page could not be parsed as HTML")
@@ -111,16 +112,30 @@ def _choose_title(meta: PageMetadata, html: str, site_name: str) -> str:
         return ""
 
 
-def _readable_body(html: str, base_url: str | None) -> str:
+def _drop_unsafe_links(root: lxml.html.HtmlElement) -> None:
+    """Remove javascript:, data: and similar hrefs before readability resolves them, since it
+    would turn an emptied href into a link to the page itself."""
+    for element in root.xpath("//*[@href]"):
+        scheme = element.get("href", "").strip().split(":", 1)[0].lower()
+        if ":" in element.get("href", "") and scheme not in ALLOWED_URL_SCHEMES \
+                and "/" not in scheme:
+            del element.attrib["href"]
+
+
+def _readable_body(root: lxml.html.HtmlElement, base_url: str | None) -> str:
+    """The article element found by readability-lxml, as HTML (the tree is consumed)."""
     try:
-        return Document(html, url=base_url).summary(html_partial=True)
-    except (Unparseable, lxml.etree.ParserError, ValueError) as error:
+        return Document(root, url=base_url).summary(html_partial=True)
+    except (Unparseable, lxml.etree.ParserError, ValueError, AssertionError) as error:
         raise CaptureError(f"no article could be found on the page ({error})") from None
 
 
 def _drop_furniture(body_html: str, title: str) -> str:
     """Remove share bars, bylines and similar leftovers that sit inside the article element."""
-    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    try:
+        root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    except (lxml.etree.ParserError, ValueError, AssertionError):
+        raise CaptureError("no readable article text was found on the page") from None
     for element in list(root.iter()):
         if not isinstance(element.tag, str) or element.getparent() is None:
             continue

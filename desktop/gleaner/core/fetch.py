@@ -86,7 +86,7 @@ def fetch_url(url: str, progress: Progress | None = None, *, max_bytes: int = MA
     except httpx.HTTPError as error:
         raise CaptureError(f"the download failed ({_first_line(error)})") from None
     html, charset = decode_html(content, header_charset)
-    _check_looks_like_html(html)
+    _check_looks_like_html(html, content)
     return RawPage(url, final_url, content, html, charset, language.split(",")[0].strip())
 
 
@@ -106,7 +106,7 @@ def read_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> RawPage:
     except OSError as error:
         raise CaptureError(f"the file could not be read ({error.strerror or error})") from None
     html, charset = decode_html(content)
-    _check_looks_like_html(html)
+    _check_looks_like_html(html, content)
     uri = path.resolve().as_uri()
     return RawPage(uri, uri, content, html, charset)
 
@@ -115,8 +115,18 @@ def decode_html(content: bytes, header_charset: str = "") -> tuple[str, str]:
     """Decode page bytes the way a browser would: BOM, then HTTP header, then <meta>, then a guess.
 
     A declared charset that cannot decode the bytes is ignored in favour of detection, since
-    mislabelled pages are common and a wrong guess garbles every highlight's quote.
+    mislabelled pages are common and a wrong guess garbles every highlight's quote. Control
+    characters, which HTML forbids and lxml refuses, are dropped.
     """
+    text, charset = _decode(content, header_charset)
+    return text.translate(_CONTROL_CHARACTERS), charset
+
+
+# C0 controls except tab, newline and carriage return.
+_CONTROL_CHARACTERS = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def _decode(content: bytes, header_charset: str) -> tuple[str, str]:
     for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                       (codecs.BOM_UTF16_BE, "utf-16-be")):
         if content.startswith(bom):
@@ -177,12 +187,24 @@ def _read_capped(response: httpx.Response, max_bytes: int, declared: int,
     return b"".join(chunks)
 
 
-def _check_looks_like_html(html: str) -> None:
-    head = html[:2048].lstrip().lower()
-    if not head:
+_HTML_TAG = re.compile(r"<(!doctype\s+html|html|head|body|title|p|div|article|main|h1|meta)[\s>/]",
+                       re.IGNORECASE)
+
+
+def _check_looks_like_html(html: str, content: bytes) -> None:
+    if not html.strip():
         raise CaptureError("the page is empty")
-    if "<" not in html[:65536] or head.startswith("%pdf"):
+    if _looks_binary(content) or not _HTML_TAG.search(html[:262144]):
         raise CaptureError("this is not an HTML page")
+
+
+def _looks_binary(content: bytes) -> bool:
+    """NUL bytes or many control bytes: an image, PDF, archive… (UTF-16 has a BOM here)."""
+    sample = content[:8192]
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
+    return b"\x00" in sample or controls > len(sample) // 100
 
 
 def _megabytes(n: int) -> str:
