@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QDialogButtonBox
 from gleaner.core.capture import capture
 from gleaner.ui import reader as reader_module
 
+from .conftest import select_with_mouse
+
 
 def test_first_run_offers_the_sample_article(open_window, archive, qtbot):
     window = open_window(archive)
@@ -125,3 +127,23 @@ def test_reading_column_keeps_its_measure(open_window, archive, qtbot, width,
     text_width = window.reader.viewport().width() - frame.leftMargin() - frame.rightMargin()
     assert text_width <= reader_module.READING_WIDTH + 2
     assert frame.leftMargin() >= 24
+
+
+def test_clicking_a_theme_codes_the_selection(open_window, archive, qtbot, sample_article_path):
+    archive.save_article(capture(str(sample_article_path)))
+    window = open_window(archive)
+    text = window.article.text
+    start = text.index("one water point")
+    end = start + len("one water point for the entire area")
+    window.reader.setFocus()
+    select_with_mouse(qtbot, window.reader, start, end)
+    humanitarian = archive.list_themes()[1]
+    qtbot.mouseClick(window.themes_panel.list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.themes_panel.row_rect(1).center())
+    [highlight] = archive.list_highlights()
+    assert (highlight.start, highlight.end) == (start, end)
+    assert highlight.exact == "one water point for the entire area"
+    assert highlight.theme_ids == (humanitarian.id,)
+    # The theme's count in the codebook follows at once.
+    assert window.themes_panel.themes()[1].highlight_count == 1
+    assert window.library.model_.articles[0].highlight_count == 1
