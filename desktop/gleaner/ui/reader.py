@@ -1,12 +1,16 @@
 """The reader: an article laid out for reading, with its highlights painted in theme colours.
 
 The page is built block by block from the article's stored structure (`core.document`), so the
-body's characters are exactly the canonical text: document position = body_start + offset.
+body's characters are exactly the canonical text. Offsets count code points (as the W3C
+TextPositionSelector does) while Qt counts UTF-16 units, so `_PositionMap` converts between
+them: they differ only after characters outside the Basic Multilingual Plane, such as emoji.
 The view loads nothing by itself; a link opens in the system browser only when clicked, and
 only for http(s).
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left
 
 from PySide6.QtCore import QPointF, Qt, QUrl, Signal
 from PySide6.QtGui import (
@@ -35,6 +39,27 @@ ACTIVE_ALPHA = 255
 UNCODED_COLOR = "#C8C8C8"
 
 
+class _PositionMap:
+    """Canonical offsets (code points) ↔ document positions (UTF-16 units) of the body."""
+
+    def __init__(self, text: str = "", body_start: int = 0) -> None:
+        self.body_start = body_start
+        self.length = len(text)
+        astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        # UTF-16 index of each astral character: it is preceded by i earlier astral ones.
+        self.astral = astral
+        self.astral_units = [offset + i for i, offset in enumerate(astral)]
+
+    def position(self, offset: int) -> int:
+        return self.body_start + offset + bisect_left(self.astral, offset)
+
+    def offset(self, position: int) -> int:
+        units = position - self.body_start
+        # Astral characters whose two units end at or before this position.
+        before = bisect_left(self.astral_units, units - 1)
+        return min(units - before, self.length)
+
+
 class ReaderView(QTextBrowser):
     """Shows one article; emits highlightClicked(id or None) and codeRequested(theme_id)."""
 
@@ -50,6 +75,7 @@ class ReaderView(QTextBrowser):
         self.anchorClicked.connect(open_external_link)
         self.article: Article | None = None
         self.body_start = 0
+        self.positions = _PositionMap()
         self.highlights: list[Highlight] = []
         self.themes: dict[int, Theme] = {}
         self.active_highlight: int | None = None
@@ -72,6 +98,7 @@ class ReaderView(QTextBrowser):
         _write_header(cursor, article)
         cursor.insertBlock(_paragraph_format(), QTextCharFormat())
         self.body_start = cursor.position()
+        self.positions = _PositionMap(article.text, self.body_start)
         _write_body(cursor, article.blocks)
         self.setDocument(document)
         self._fit_column()
@@ -86,7 +113,10 @@ class ReaderView(QTextBrowser):
 
     def body_text(self) -> str:
         """The body as displayed; equals the article's canonical text."""
-        return self.document().toPlainText()[self.body_start:].replace("\u2029", "\n")
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.body_start)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        return cursor.selectedText().replace("\u2029", "\n")
 
     # --- highlights ----------------------------------------------------------------------
 
@@ -118,8 +148,8 @@ class ReaderView(QTextBrowser):
 
     def painted_ranges(self) -> list[tuple[int, int, str]]:
         """(start, end, colour) of every painted highlight, in canonical offsets."""
-        return [(s.cursor.selectionStart() - self.body_start,
-                 s.cursor.selectionEnd() - self.body_start,
+        return [(self.positions.offset(s.cursor.selectionStart()),
+                 self.positions.offset(s.cursor.selectionEnd()),
                  s.format.background().color().name().upper())
                 for s in self.extraSelections()]
 
@@ -135,8 +165,8 @@ class ReaderView(QTextBrowser):
         cursor = self.textCursor()
         if not self.article or not cursor.hasSelection():
             return None
-        start = max(cursor.selectionStart(), self.body_start) - self.body_start
-        end = min(cursor.selectionEnd() - self.body_start, len(self.article.text))
+        start = self.positions.offset(max(cursor.selectionStart(), self.body_start))
+        end = self.positions.offset(cursor.selectionEnd())
         if end <= start or not self.article.text[start:end].strip():
             return None
         return start, end
@@ -159,8 +189,9 @@ class ReaderView(QTextBrowser):
     def _cursor_for(self, start: int, end: int) -> QTextCursor:
         cursor = QTextCursor(self.document())
         last = self.document().characterCount() - 1
-        cursor.setPosition(min(self.body_start + start, last))
-        cursor.setPosition(min(self.body_start + end, last), QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(min(self.positions.position(start), last))
+        cursor.setPosition(min(self.positions.position(end), last),
+                           QTextCursor.MoveMode.KeepAnchor)
         return cursor
 
     # --- events --------------------------------------------------------------------------
@@ -180,7 +211,7 @@ class ReaderView(QTextBrowser):
         position = self.document().documentLayout().hitTest(scrolled, Qt.HitTestAccuracy.ExactHit)
         if position < self.body_start:
             return None
-        return position - self.body_start
+        return self.positions.offset(position)
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         menu = self.createStandardContextMenu(event.pos())

@@ -1,0 +1,100 @@
+"""The reader shows exactly the canonical text, so offsets land on the same characters."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gleaner.core.document import blocks_from_html, canonical_text
+from gleaner.core.models import Article
+from gleaner.ui.reader import ReaderView
+
+from .conftest import select_with_mouse
+
+TRICKY_HTML = """
+<h2>Voices 🌍 from the camp</h2>
+<p>“We walked 🚶🏽‍♀️ for days,” she said&nbsp;— the café’s owner agreed.</p>
+<p>Combining: e\u0301te\u0301; Arabic: مرحبا بالعالم; tab\there; CR\r\nline.</p>
+<ul><li>first<ul><li>nested 𝒳</li></ul></li><li>second</li></ul>
+<pre>code  line 1
+
+    indented 🐍 line</pre>
+<table><tr><td> a </td><td>b 😀</td></tr></table>
+<p>Line one<br><br>Line two<span></span><b></b> end. Target passage here.</p>
+"""
+
+
+def make_article(html: str) -> Article:
+    blocks = blocks_from_html(html)
+    text = canonical_text(blocks)
+    return Article(id=1, url_requested="https://x.example/a", url="https://x.example/a",
+                   title="Title with emoji 🎉", byline="A. Writer", authors=["A. Writer"],
+                   site_name="Example", published="2024-01-02", saved_at="2024-01-03T00:00:00",
+                   language="en", excerpt="", word_count=len(text.split()), html=html,
+                   text=text, blocks=blocks)
+
+
+@pytest.fixture
+def reader(app, qtbot):
+    view = ReaderView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_body_is_the_canonical_text_even_with_astral_characters(reader):
+    article = make_article(TRICKY_HTML)
+    reader.show_article(article, [], [])
+    assert reader.body_text() == article.text
+
+
+@pytest.mark.parametrize("quote", ["Target passage", "owner agreed", "indented 🐍 line",
+                                   "nested 𝒳", "b 😀"])
+def test_offsets_after_emoji_select_the_same_characters(reader, qtbot, quote):
+    article = make_article(TRICKY_HTML)
+    reader.show_article(article, [], [])
+    start = article.text.index(quote)
+    end = start + len(quote)
+    reader.select_range(start, end)
+    assert reader.selection_range() == (start, end)
+    assert reader.textCursor().selectedText() == quote
+    select_with_mouse(qtbot, reader, start, end)
+    assert reader.selection_range() == (start, end)
+
+
+def test_highlights_after_emoji_are_painted_in_place(reader):
+    from gleaner.core.models import Highlight, Theme
+
+    article = make_article(TRICKY_HTML)
+    start = article.text.index("Target passage")
+    theme = Theme(id=1, name="T", color="#FFE45C", description="", position=0)
+    highlight = Highlight(id=1, article_id=1, start=start, end=start + 14,
+                          exact="Target passage", prefix="", suffix="", note="",
+                          theme_ids=(1,), created_at="", updated_at="")
+    reader.show_article(article, [highlight], [theme])
+    [(s, e, colour)] = reader.painted_ranges()
+    assert (s, e) == (start, start + 14)
+    selections = reader.extraSelections()  # keep the list alive while using its cursors
+    assert selections[0].cursor.selectedText() == "Target passage"
+    assert colour == "#FFE45C"
+
+
+def test_clicking_a_highlight_after_emoji_finds_it(reader, qtbot):
+    from gleaner.core.models import Highlight, Theme
+
+    from .conftest import point_of
+
+    article = make_article(TRICKY_HTML)
+    start = article.text.index("Target passage")
+    theme = Theme(id=1, name="T", color="#FFE45C", description="", position=0)
+    highlight = Highlight(id=7, article_id=1, start=start, end=start + 14,
+                          exact="Target passage", prefix="", suffix="", note="",
+                          theme_ids=(1,), created_at="", updated_at="")
+    reader.show_article(article, [highlight], [theme])
+    reader.scroll_to(start)
+    with qtbot.waitSignal(reader.highlightClicked) as signal:
+        qtbot.mouseClick(reader.viewport(), Qt.MouseButton.LeftButton,
+                         pos=point_of(reader, start + 5))
+    assert signal.args == [7]
