@@ -110,6 +110,8 @@ class MainWindow(QMainWindow):
         side.setObjectName("sidePanels")
         side.addWidget(self.themes_panel)
         side.addWidget(self.highlight_panel)
+        side.setStretchFactor(0, 0)
+        side.setStretchFactor(1, 1)
         side.setSizes([330, 470])
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -137,6 +137,10 @@ class ThemesPanel(QWidget):
 
     def set_themes(self, themes: list[Theme]) -> None:
         self.model_.set_themes(themes)
+        # Keep up to ten themes in view however the side panels are split.
+        rows = max(1, min(len(themes), 10))
+        row_height = self.list.sizeHintForRow(0) if themes else 30
+        self.list.setMinimumHeight(rows * row_height + 2 * self.list.frameWidth())
 
     def themes(self) -> list[Theme]:
         return list(self.model_.themes)
