@@ -442,3 +442,37 @@ def test_failed_save_leaves_no_partial_row(archive: Archive, monkeypatch, snapsh
     assert snapshot(archive) == before
     monkeypatch.undo()
     assert archive.save_article(article)[1] is True
+
+
+def test_a_first_open_that_stopped_part_way_can_be_opened_again(tmp_path: Path) -> None:
+    """If migration 0001 never ran (killed, disk full), only sqlite-utils' empty migrations
+    table is left; opening again must finish the job, not call the file foreign."""
+    path = tmp_path / "partial.gleaner"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE _sqlite_migrations (id INTEGER PRIMARY KEY, "
+                       "migration_set TEXT, name TEXT, applied_at TEXT)")
+    connection.commit()
+    connection.close()
+    with Archive.open(path) as archive:
+        assert archive.list_themes()[0].name == "Security measures"
+
+
+def test_theme_ids_follow_the_codebook_order(archive: Archive, article_id: int) -> None:
+    first, second, third = archive.list_themes()[:3]
+    text = archive.get_article(article_id).text
+    highlight = archive.add_highlight(article_id, *span(text, "Budget"),
+                                      [third.id, first.id, second.id])
+    assert archive.get_highlight(highlight.id).theme_ids == (first.id, second.id, third.id)
+    with archive.db.atomic():
+        archive.db.execute("UPDATE themes SET position = -1 WHERE id = ?", [third.id])
+    assert archive.get_highlight(highlight.id).theme_ids == (third.id, first.id, second.id)
+
+
+def test_saved_files_are_told_apart_by_file_not_by_canonical_url(archive: Archive) -> None:
+    first = make_article("https://news.example/", url_requested="file:///tmp/one.html")
+    second = make_article("https://news.example/", url_requested="file:///tmp/two.html",
+                          title="Another")
+    one, created_one = archive.save_article(first)
+    two, created_two = archive.save_article(second)
+    assert created_one and created_two and one != two
+    assert archive.save_article(first) == (one, False)

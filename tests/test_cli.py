@@ -361,3 +361,25 @@ def test_highlights_filters(run, sample_id: int, tmp_path: Path,
     assert status == 1 and "no article 77" in err
     status, _, err = run("highlights", "--theme", "Unheard of")
     assert status == 1 and "no theme called" in err
+
+
+@pytest.mark.parametrize("bad", ["http://a..b/x", "https://[::1/x", "https://xn--a.com/",
+                                 "http://example.org:99999/x"])
+def test_add_invalid_address_is_a_clean_error_and_the_rest_is_saved(
+        run, bad: str, sample_article_path: Path, archive_path: Path) -> None:
+    status, out, err = run("add", bad, str(sample_article_path))
+    assert status == 1
+    assert err.startswith(f"error: {bad}: ")
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert out.endswith(f"\t{SAMPLE_TITLE}\n")
+    with Archive.open(archive_path) as archive:
+        assert len(archive.list_articles()) == 1
+
+
+def test_unusable_archive_location_is_a_clean_error(run, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    status, out, err = run("list", archive=blocker / "sub" / "archive.gleaner")
+    assert status == 1
+    assert err.startswith("error: ") and "could not be opened" in err
+    assert "Traceback" not in err

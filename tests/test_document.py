@@ -260,3 +260,8 @@ def test_no_line_or_paragraph_separator_inside_a_block(html: str) -> None:
         assert not set(block.text) & {"\n", "\r", "\u2028", "\u2029"}
     words = canonical_text(blocks).replace("\n", " ").split()
     assert words == ["one", "two", "three"]
+
+
+def test_noncharacters_qt_treats_as_block_markers_are_removed():
+    blocks = blocks_from_html("<p>before\ufdd0after\ufdd1 and\ufffe more</p>")
+    assert canonical_text(blocks) == "beforeafter and more"

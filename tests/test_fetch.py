@@ -373,3 +373,37 @@ def test_cancelled_capture_saves_nothing(seeded, snapshot, httpserver, news_page
     with pytest.raises(Cancelled):
         seeded.save_article(capture(httpserver.url_for("/p"), progress))
     assert snapshot(seeded) == before
+
+
+# --- charsets browsers read differently from Python's codecs ---------------------------------
+
+def test_windows_1252_with_a_byte_python_leaves_undefined() -> None:
+    """0x81 is undefined in Python's cp1252 but browsers pass it through; the page's declared
+    charset must still win, not a guess that garbles every accented letter."""
+    body = "<html><head><title>t</title></head><body><p>café costs 3 €</p></body></html>"
+    content = body.encode("cp1252").replace(b"3", b"3\x81", 1)
+    for header in ("windows-1252", "iso-8859-1"):
+        text, charset = decode_html(content, header)
+        assert charset == "cp1252"
+        assert "café costs 3\x81 €" in text
+
+
+def test_meta_utf16_on_an_ascii_page_means_utf8() -> None:
+    body = ('<html><head><meta charset="utf-16"><title>t</title></head>'
+            "<body><p>naïve café</p></body></html>")
+    content = body.encode("utf-8")
+    if len(content) % 2:
+        content += b" "
+    text, charset = decode_html(content)
+    assert charset == "utf-8"
+    assert "naïve café" in text
+
+
+def test_iso_2022_jp_page_is_not_taken_for_binary(tmp_path) -> None:
+    paragraph = "<p>国境の警備が強化されたと政府は発表した。</p>" * 30
+    html = (f'<html><head><meta charset="iso-2022-jp"><title>国境</title></head>'
+            f"<body><article>{paragraph}</article></body></html>")
+    path = tmp_path / "jp.html"
+    path.write_bytes(html.encode("iso2022_jp"))
+    page = read_file(path)
+    assert "国境の警備" in page.html

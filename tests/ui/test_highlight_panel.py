@@ -124,3 +124,21 @@ def test_overlapping_highlights_pick_the_innermost(coded_window, archive, qtbot)
     assert (outer.start, outer.end) == (outer_start, outer_end)
     click_highlight(qtbot, window, inner)
     assert window.highlight_panel.highlight.id == inner.id
+
+
+def test_undo_after_its_theme_was_deleted_keeps_the_highlight(coded_window, archive, qtbot,
+                                                              monkeypatch):
+    window = coded_window
+    security, humanitarian = archive.list_themes()[:2]
+    highlight = archive.list_highlights()[0]
+    archive.add_highlight_theme(highlight.id, humanitarian.id)
+    archive.set_note(highlight.id, "important")
+    window.select_highlight(highlight.id)
+    qtbot.mouseClick(window.highlight_panel.delete_button, Qt.MouseButton.LeftButton)
+    monkeypatch.setattr("gleaner.ui.main_window.confirm", lambda *args: True)
+    window.ask_delete_theme(humanitarian.id)
+    window.undo_delete()
+    [restored] = archive.list_highlights()
+    assert (restored.start, restored.end, restored.note) == (highlight.start, highlight.end,
+                                                             "important")
+    assert restored.theme_ids == (security.id,)

@@ -147,3 +147,41 @@ def test_clicking_a_theme_codes_the_selection(open_window, archive, qtbot, sampl
     # The theme's count in the codebook follows at once.
     assert window.themes_panel.themes()[1].highlight_count == 1
     assert window.library.model_.articles[0].highlight_count == 1
+
+
+def test_cancel_stops_a_stalled_download_at_once(open_window, archive, qtbot, httpserver,
+                                                 snapshot):
+    import time
+
+    def stall(request):
+        time.sleep(2)
+        from werkzeug import Response
+        return Response("<html><body><p>late</p></body></html>", content_type="text/html")
+
+    httpserver.expect_request("/slow").respond_with_handler(stall)
+    window = open_window(archive)
+    before = snapshot(archive)
+    window.save_sources([httpserver.url_for("/slow")])
+    assert window.cancel_button.isVisible()
+    started = time.monotonic()
+    qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    assert time.monotonic() - started < 0.5
+    assert not window.busy_bar.isVisible()
+    assert window.tasks.running == []
+    assert "Stopped saving" in window.statusBar().currentMessage()
+    qtbot.wait(2500)  # the worker wakes up later; what it fetched is dropped
+    assert snapshot(archive) == before
+    assert window.banner.text() == ""
+
+
+def test_dropping_a_text_passage_saves_nothing(open_window, archive, qtbot):
+    from PySide6.QtCore import QMimeData, QPointF
+    from PySide6.QtGui import QDropEvent
+
+    window = open_window(archive)
+    data = QMimeData()
+    data.setText("a passage of article text\nthat was dragged by mistake")
+    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, data,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.tasks.running == []

@@ -75,8 +75,11 @@ class Archive:
         """
         path = Path(path).expanduser() if path else default_archive_path()
         _check_is_archive_file(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = Database(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = Database(path)
+        except (OSError, sqlite3.Error) as error:
+            raise ArchiveError(f"{path} could not be opened ({error})") from None
         try:
             db.execute("PRAGMA busy_timeout = 5000")
             _check_schema_is_ours(db, path)
@@ -119,13 +122,21 @@ class Archive:
             f"SELECT id FROM articles WHERE url IN ({marks}) OR url_requested IN ({marks}) "
             "ORDER BY id LIMIT 1", [*urls, *urls])
 
+    def find_duplicate(self, article: CapturedArticle) -> int | None:
+        """An article already saved from the same web address (or the same local file)."""
+        if article.url_requested.startswith("file:"):
+            # A saved file's canonical URL is only a hint; the file itself identifies it.
+            return self._scalar("SELECT id FROM articles WHERE url_requested = ? "
+                                "ORDER BY id LIMIT 1", [article.url_requested])
+        return self.find_article_by_url(article.url, article.url_requested)
+
     def save_article(self, article: CapturedArticle) -> tuple[int, bool]:
         """Store a captured article; returns (id, True), or (existing id, False) if the same
         page is already in the archive."""
-        existing = self.find_article_by_url(article.url, article.url_requested)
-        if existing is not None:
-            return existing, False
         with self.db.atomic():
+            existing = self.find_duplicate(article)
+            if existing is not None:
+                return existing, False
             cursor = self.db.execute(
                 "INSERT INTO articles (url_requested, url, title, byline, authors, site_name, "
                 "published, saved_at, language, excerpt, word_count, html, structure, text, "
@@ -284,21 +295,19 @@ class Archive:
         if highlight_id is not None:
             where.append("h.id = ?")
             params.append(highlight_id)
-        sql = (
+        condition = " WHERE " + " AND ".join(where) if where else ""
+        rows = list(self.db.query(
             'SELECT h.id, h.article_id, h.start, h."end" AS "end", h.exact, h.prefix, h.suffix, '
-            "h.note, h.created_at, h.updated_at, "
-            "(SELECT group_concat(ht.theme_id) FROM (SELECT ht.theme_id FROM highlight_themes ht "
-            " JOIN themes t ON t.id = ht.theme_id WHERE ht.highlight_id = h.id "
-            " ORDER BY t.position, t.id) ht) AS theme_list "
-            "FROM highlights h"
-            + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY h.article_id, h.start, h.id")
-        highlights = []
-        for row in self.db.query(sql, params):
-            theme_list = row.pop("theme_list")
-            row["theme_ids"] = tuple(int(t) for t in theme_list.split(",")) if theme_list else ()
-            highlights.append(Highlight(**row))
-        return highlights
+            f"h.note, h.created_at, h.updated_at FROM highlights h{condition} "
+            "ORDER BY h.article_id, h.start, h.id", params))
+        themes: dict[int, list[int]] = {}
+        for link in self.db.query(
+                "SELECT ht.highlight_id, ht.theme_id FROM highlight_themes ht "
+                "JOIN themes t ON t.id = ht.theme_id "
+                f"WHERE ht.highlight_id IN (SELECT h.id FROM highlights h{condition}) "
+                "ORDER BY t.position, t.id", params):
+            themes.setdefault(link["highlight_id"], []).append(link["theme_id"])
+        return [Highlight(**row, theme_ids=tuple(themes.get(row["id"], ()))) for row in rows]
 
     def set_note(self, highlight_id: int, note: str) -> Highlight:
         """Replace a highlight's note."""
@@ -360,10 +369,11 @@ def _check_is_archive_file(path: Path) -> None:
 
 def _check_schema_is_ours(db: Database, path: Path) -> None:
     """Refuse someone else's database, or an archive written by a newer Gleaner."""
-    tables = set(db.table_names())
+    # A first open that stopped part-way leaves only the (empty) migrations table: still new.
+    tables = set(db.table_names()) - {"_sqlite_migrations"}
     if not tables:
         return
-    if "_sqlite_migrations" not in tables or "articles" not in tables:
+    if "articles" not in tables or not db["_sqlite_migrations"].exists():
         raise ArchiveError(f"{path} is an SQLite database but not a Gleaner archive")
     applied = {row["name"] for row in db.query(
         "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}

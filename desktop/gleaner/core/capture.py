@@ -23,7 +23,7 @@ def is_local_file(source: str) -> bool:
     """True when source names a file on disk rather than a web address."""
     if source.startswith("file://"):
         return True
-    if urlsplit(source).scheme in ("http", "https"):
+    if source.lower().startswith(("http://", "https://")):
         return False
     try:
         if Path(source).expanduser().exists():

@@ -16,8 +16,10 @@ import lxml.html
 BLOCK_SEPARATOR = "\n"
 
 _WHITESPACE = re.compile(r"\s+")
-# Invisible characters that would make a quote typed by the user fail to match what is shown.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\ufeff"))
+# Invisible characters that would make a quote typed by the user fail to match what is shown,
+# and noncharacters (U+FDD0–U+FDEF, U+FFFE/F) that Qt uses internally as block markers.
+_INVISIBLE = dict.fromkeys([*map(ord, "\u00ad\u200b\ufeff\ufffe\uffff"),
+                            *range(0xFDD0, 0xFDF0)])
 
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCK_TAGS = {

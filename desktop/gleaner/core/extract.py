@@ -4,6 +4,7 @@ for the stored HTML, page metadata for title/byline/date/site, and the canonical
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
@@ -13,7 +14,13 @@ from readability.readability import Unparseable
 
 from .document import Block, blocks_from_html, canonical_text
 from .fetch import CaptureError, RawPage
-from .metadata import PageMetadata, read_metadata, site_from_url, strip_site_suffix
+from .metadata import (
+    PageMetadata,
+    parse_date,
+    read_metadata,
+    site_from_url,
+    strip_site_suffix,
+)
 from .models import CapturedArticle
 
 MIN_WORDS = 20
@@ -35,11 +42,14 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-# Page furniture that readability sometimes keeps inside the article container.
+# Page furniture that readability sometimes keeps inside the article container, recognised by a
+# whole class or id token ("share-bar", "related_links") on a block that holds little text.
 _FURNITURE = re.compile(
-    r"(^|[\s_-])(share|sharing|social|byline|dateline|related|newsletter|subscribe|promo|"
-    r"advert|ad-slot|comments?|cookie|skip-link|breadcrumbs?|tags|author-bio)([\s_-]|$)",
+    r"^(share|sharing|social|byline|dateline|related|newsletter|subscribe|promo|advert|"
+    r"ad-slot|comments?|cookie|skip-link|breadcrumbs?|tags|author-bio)([_-].*)?$",
     re.IGNORECASE)
+_FURNITURE_TAGS = {"ul", "ol", "div", "aside", "nav", "footer", "section", "form", "header"}
+_FURNITURE_MAX_SHARE = 0.2  # never remove a block with more than this share of the text
 
 
 def sanitize_html(html: str) -> str:
@@ -61,7 +71,7 @@ def extract_article(page: RawPage) -> CapturedArticle:
     root = _parse_page(page.html)
     meta = read_metadata(root)
     url = page.url
-    if not url.startswith(("http://", "https://")) and meta.canonical_url:
+    if not url.startswith(("http://", "https://")) and _names_a_page(meta.canonical_url):
         url = meta.canonical_url  # a saved file that says where it came from
     site_name = meta.site_name or site_from_url(url)
     title = _choose_title(meta, page.html, site_name)
@@ -88,6 +98,12 @@ def extract_article(page: RawPage) -> CapturedArticle:
         original_html=page.content,
         original_charset=page.charset,
     )
+
+
+def _names_a_page(url: str) -> bool:
+    """A canonical URL worth keeping: http(s) with a path beyond the site's home page."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and parts.path.strip("/") != ""
 
 
 def _parse_page(html: str) -> lxml.html.HtmlElement:
@@ -136,12 +152,11 @@ def _drop_furniture(body_html: str, title: str) -> str:
         root = lxml.html.fragment_fromstring(body_html, create_parent="div")
     except (lxml.etree.ParserError, ValueError, AssertionError):
         raise CaptureError("no readable article text was found on the page") from None
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str) or element.getparent() is None:
+    total = max(1, len(root.text_content()))
+    for element in list(root.iter(*_FURNITURE_TAGS)):
+        if element.getparent() is None or not _is_furniture(element):
             continue
-        marker = f"{element.get('class', '')} {element.get('id', '')}"
-        if element.tag in ("ul", "div", "aside", "nav", "footer", "section", "p", "span") \
-                and _FURNITURE.search(marker):
+        if len(element.text_content()) <= total * _FURNITURE_MAX_SHARE:
             element.drop_tree()
     for heading in root.xpath("//h1"):
         if _same_text(heading.text_content(), title):
@@ -149,12 +164,18 @@ def _drop_furniture(body_html: str, title: str) -> str:
     return lxml.html.tostring(root, encoding="unicode")
 
 
+def _is_furniture(element) -> bool:
+    tokens = f"{element.get('class', '')} {element.get('id', '')}".split()
+    return any(_FURNITURE.match(token) for token in tokens)
+
+
 def _drop_repeated_header(blocks: list[Block], title: str, meta: PageMetadata) -> list[Block]:
     """Drop a leading title, 'By …' line or bare date that repeat the reader's header."""
     out = list(blocks)
     while out:
         text = out[0].text
-        if _same_text(text, title) or _is_byline(text, meta.byline) or _is_dateline(text):
+        if _same_text(text, title) or _is_byline(text, meta.byline) \
+                or _is_dateline(text, meta.published):
             out.pop(0)
         else:
             break
@@ -167,10 +188,14 @@ def _is_byline(text: str, byline: str) -> bool:
     return bool(re.match(r"^by\s", text, re.IGNORECASE)) and byline.lower() in text.lower()
 
 
-def _is_dateline(text: str) -> bool:
-    return len(text) <= 40 and bool(re.fullmatch(
-        r"(updated:?\s*|published:?\s*)?[\w ,.:]*\d{4}[\w ,.:]*", text, re.IGNORECASE)) \
-        and len(text.split()) <= 6
+def _is_dateline(text: str, published: str | None) -> bool:
+    """A short line that states the article's own publication date, and nothing else."""
+    if not published or len(text) > 60:
+        return False
+    text = re.sub(r"^(updated|published|posted|first published)(\s+on)?:?\s*", "", text,
+                  flags=re.IGNORECASE)
+    found = parse_date(text)
+    return found is not None and found[:10] == published[:10]
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,10 +18,10 @@ import httpx
 from .tasks import Progress
 
 MAX_BYTES = 15 * 1024 * 1024
-TIMEOUT_SECONDS = 20.0
+TIMEOUT_SECONDS = 20.0  # for connecting, and for each wait for more data
+TOTAL_SECONDS = 90.0  # for the whole download
 USER_AGENT = "Mozilla/5.0 (compatible; Gleaner/0.1; offline research archive)"
 HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml", ""}
-_CHUNK = 64 * 1024
 
 
 class CaptureError(Exception):
@@ -42,9 +43,13 @@ class RawPage:
 def normalise_url(text: str) -> str:
     """Validate an http(s) URL typed by a user, adding https:// to a bare domain."""
     text = text.strip()
-    if not urlsplit(text).scheme and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", text):
-        text = "https://" + text
-    parts = urlsplit(text)
+    try:
+        if not urlsplit(text).scheme and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", text):
+            text = "https://" + text
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises ValueError for a malformed port)
+    except ValueError as error:
+        raise CaptureError(f"the address is not valid ({_first_line(error)})") from None
     if parts.scheme not in ("http", "https"):
         raise CaptureError("only http and https addresses can be saved, "
                            f"not {parts.scheme or 'this'}")
@@ -69,7 +74,7 @@ def fetch_url(url: str, progress: Progress | None = None, *, max_bytes: int = MA
             media_type = _media_type(response.headers.get("content-type", ""))
             if media_type not in HTML_TYPES:
                 raise CaptureError(f"not a web page: the server sent {media_type}")
-            declared = int(response.headers.get("content-length") or 0)
+            declared = _content_length(response)
             if declared > max_bytes:
                 raise CaptureError(f"the page is too large ({_megabytes(declared)}; "
                                    f"the limit is {_megabytes(max_bytes)})")
@@ -77,6 +82,8 @@ def fetch_url(url: str, progress: Progress | None = None, *, max_bytes: int = MA
             final_url = str(response.url)
             header_charset = response.charset_encoding or ""
             language = response.headers.get("content-language", "")
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError, ValueError) as error:
+        raise CaptureError(f"the address is not valid ({_first_line(error)})") from None
     except httpx.TooManyRedirects:
         raise CaptureError("the address redirects too many times") from None
     except httpx.TimeoutException:
@@ -122,6 +129,14 @@ def decode_html(content: bytes, header_charset: str = "") -> tuple[str, str]:
     return text.translate(_CONTROL_CHARACTERS), charset
 
 
+def _pass_c1(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Browsers decode the five bytes windows-1252 leaves undefined as C1 code points."""
+    return chr(error.object[error.start]), error.start + 1
+
+
+codecs.register_error("gleaner-c1", _pass_c1)
+_ERRORS = {"cp1252": "gleaner-c1"}
+
 # C0 controls except tab, newline and carriage return.
 _CONTROL_CHARACTERS = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
@@ -131,11 +146,13 @@ def _decode(content: bytes, header_charset: str) -> tuple[str, str]:
                       (codecs.BOM_UTF16_BE, "utf-16-be")):
         if content.startswith(bom):
             return content[len(bom):].decode(name, errors="replace"), name
-    for declared in (header_charset, _meta_charset(content)):
-        name = _codec_name(declared)
+    meta_name = _codec_name(_meta_charset(content))
+    if meta_name and meta_name.startswith("utf-16"):
+        meta_name = "utf-8"  # the HTML standard: a <meta> can only be read if it is not UTF-16
+    for name in (_codec_name(header_charset), meta_name):
         if name:
             try:
-                return content.decode(name), name
+                return content.decode(name, errors=_ERRORS.get(name, "strict")), name
             except UnicodeDecodeError:
                 continue
     try:
@@ -174,10 +191,22 @@ def _media_type(content_type: str) -> str:
     return content_type.split(";")[0].strip().lower()
 
 
+def _content_length(response: httpx.Response) -> int:
+    try:
+        return max(0, int(response.headers.get("content-length") or 0))
+    except ValueError:
+        return 0
+
+
 def _read_capped(response: httpx.Response, max_bytes: int, declared: int,
                  progress: Progress) -> bytes:
     chunks, received = [], 0
-    for chunk in response.iter_bytes(_CHUNK):
+    deadline = time.monotonic() + TOTAL_SECONDS
+    # No chunk size: each piece is handed over as it arrives, so a slow server still lets
+    # cancellation and the overall deadline be checked.
+    for chunk in response.iter_bytes():
+        if time.monotonic() > deadline:
+            raise CaptureError(f"the download took longer than {TOTAL_SECONDS:g} seconds")
         received += len(chunk)
         if received > max_bytes:
             raise CaptureError(f"the page is larger than the {_megabytes(max_bytes)} limit")
@@ -203,7 +232,8 @@ def _looks_binary(content: bytes) -> bool:
     sample = content[:8192]
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
+    # ESC (27) is normal in ISO-2022 encodings such as ISO-2022-JP.
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13, 27))
     return b"\x00" in sample or controls > len(sample) // 100
 
 

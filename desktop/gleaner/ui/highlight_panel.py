@@ -41,6 +41,7 @@ class HighlightPanel(QWidget):
         self.quote = _WrappingLabel()
         self.quote.setObjectName("quote")
         self.quote.setWordWrap(True)
+        self.quote.setTextFormat(Qt.TextFormat.PlainText)
         self.quote.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.theme_list = QListWidget()
         self.theme_list.setObjectName("highlightThemes")

@@ -214,9 +214,8 @@ class MainWindow(QMainWindow):
         article = self.archive.get_article(article_id)
         count = len(self.archive.list_highlights(article_id=article_id))
         detail = f" and its {count} highlight{'s' if count != 1 else ''}" if count else ""
-        answer = QMessageBox.question(
-            self, "Delete article", f"Delete “{article.title}”{detail} from the archive?")
-        if answer == QMessageBox.StandardButton.Yes:
+        if confirm(self, "Delete article",
+                   f"Delete “{article.title}”{detail} from the archive?"):
             self.archive.delete_article(article_id)
             if self.article and self.article.id == article_id:
                 self.article = None
@@ -261,6 +260,11 @@ class MainWindow(QMainWindow):
             article_id, created = self.archive.save_article(captured)
         except ArchiveError as error:
             self.banner.show_error(f"Could not save {_short(source)}: {error}")
+            return
+        if self.highlight_panel.note.hasFocus():
+            # The user is writing a note: add the article to the library but stay here.
+            self.refresh_library()
+            self.banner.show_notice(f"Saved “{captured.title}”. It is in the library.")
             return
         self.refresh_library(select=article_id)
         if created:
@@ -342,9 +346,12 @@ class MainWindow(QMainWindow):
         self.undo_delete_action.setEnabled(False)
         if deleted is None:
             return
+        # A theme deleted since then is left out rather than losing the whole highlight.
+        existing = {theme.id for theme in self.archive.list_themes()}
+        themes = [theme_id for theme_id in deleted.theme_ids if theme_id in existing]
         try:
             restored = self.archive.add_highlight(deleted.article_id, deleted.start, deleted.end,
-                                                  deleted.theme_ids, deleted.note)
+                                                  themes, deleted.note)
         except ArchiveError as error:
             self.banner.show_error(f"The highlight could not be restored: {error}")
             return
@@ -401,9 +408,7 @@ class MainWindow(QMainWindow):
         theme = self.archive.get_theme(theme_id)
         uses = (f" It will be taken off {theme.highlight_count} highlight(s); the highlights "
                 "themselves stay." if theme.highlight_count else "")
-        answer = QMessageBox.question(self, "Delete theme", f"Delete the theme “{theme.name}”?"
-                                      + uses)
-        if answer == QMessageBox.StandardButton.Yes:
+        if confirm(self, "Delete theme", f"Delete the theme “{theme.name}”?{uses}"):
             self.archive.delete_theme(theme_id)
             self._after_themes_change()
 
@@ -423,13 +428,15 @@ class MainWindow(QMainWindow):
         data = event.mimeData()
         urls = [u.toLocalFile() if u.isLocalFile() else u.toString() for u in data.urls()]
         if not urls and data.hasText():
-            urls = [line.strip() for line in data.text().splitlines() if line.strip()]
-        self.save_sources(urls)
-        event.acceptProposedAction()
+            # Dropped text counts only where it is web addresses, not a dragged passage.
+            urls = [line.strip() for line in data.text().splitlines()
+                    if line.strip().startswith(("http://", "https://"))]
+        if urls:
+            self.save_sources(urls)
+            event.acceptProposedAction()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        self.tasks.cancel_all()
-        self.tasks.wait(10000)
+        self.tasks.cancel_all()  # workers touch no data; nothing to wait for
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())
@@ -452,6 +459,15 @@ class MainWindow(QMainWindow):
 
     def open_archive_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.archive.path.parent)))
+
+
+def confirm(parent, title: str, text: str) -> bool:
+    """Ask a yes/no question; the text is shown as plain text (titles may contain '<')."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def _action(parent, text: str, shortcut, slot) -> QAction:

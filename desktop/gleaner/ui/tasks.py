@@ -1,18 +1,23 @@
-"""The one background helper for long work (fetching, later importing and exporting).
+"""The one background helper for long work (fetching; later importing and exporting).
 
-Work runs on Qt's thread pool as a plain function of a `core.tasks.Progress`; its progress,
+Work runs on a worker thread as a plain function of a `core.tasks.Progress`; its progress,
 result or error comes back to the main thread through queued signals. The archive is only ever
 touched on the main thread, in the finished handler.
+
+Workers are daemon threads: a download stuck on a silent server must not keep the program
+alive after its window closes. Cancelling is immediate for the user: the task reports
+`cancelled` at once and whatever its thread produces later is dropped.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from ..core.archive import ArchiveError
 from ..core.fetch import CaptureError
@@ -23,7 +28,7 @@ EXPECTED_ERRORS = (CaptureError, ArchiveError, OSError, ValueError)
 
 
 class Task(QObject):
-    """One piece of background work; connect to its signals, call cancel() to stop it."""
+    """One piece of background work; its signals are delivered on the main thread."""
 
     progressed = Signal(str, object)  # message, fraction in 0..1 or None
     finished = Signal(object)  # the function's result
@@ -34,75 +39,72 @@ class Task(QObject):
         super().__init__(parent)
         self.label = label
         self.progress = Progress(self._report)
+        self.ended = False  # only read and written on the main thread
 
     def cancel(self) -> None:
+        """Stop the work; the user sees it stopped now, the thread stops at its next check."""
         self.progress.cancel()
+        self._end(self.cancelled)
 
     def _report(self, message: str, fraction: float | None) -> None:
         self.progressed.emit(message, fraction)
 
+    def _end(self, signal, *args) -> None:
+        if not self.ended:
+            self.ended = True
+            signal.emit(*args)
 
-class _Runnable(QRunnable):
-    def __init__(self, task: Task, work: Callable[[Progress], Any]) -> None:
-        super().__init__()
-        self.task = task
-        self.work = work
 
-    def run(self) -> None:
-        try:
-            result = self.work(self.task.progress)
-        except Cancelled:
-            self.task.cancelled.emit()
-        except EXPECTED_ERRORS as error:
-            self.task.failed.emit(str(error) or type(error).__name__)
-        except Exception as error:  # a bug: keep the window alive, log the traceback
-            log.error("background task %r failed:\n%s", self.task.label, traceback.format_exc())
-            self.task.failed.emit(f"unexpected error ({type(error).__name__}: {error})")
-        else:
-            self.task.finished.emit(result)
+class _Relay(QObject):
+    """Carries a worker thread's outcome to the main thread (queued: created there)."""
+
+    done = Signal(object, object)  # outcome kind, value
 
 
 class TaskRunner(QObject):
-    """Starts tasks on a thread pool and keeps count of those still running."""
+    """Starts tasks on worker threads and keeps count of those still running."""
 
     busy_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(max_threads)
         self.running: list[Task] = []
 
     def start(self, label: str, work: Callable[[Progress], Any], *,
               on_finished: Callable[[Any], None], on_failed: Callable[[str], None],
               on_progress: Callable[[str, float | None], None] | None = None,
               on_cancelled: Callable[[], None] | None = None) -> Task:
-        """Run work(progress) on the pool; the callbacks run on the main thread.
+        """Run work(progress) on a worker thread; the callbacks run on the main thread.
 
-        Everything is connected before the work starts, so no signal can be missed.
+        Everything is connected before the thread starts, so no signal can be missed.
         """
         task = Task(label, self)
         task.finished.connect(on_finished)
         task.failed.connect(on_failed)
         if on_progress:
-            task.progressed.connect(on_progress)
+            task.progressed.connect(lambda m, f, t=task: None if t.ended else on_progress(m, f))
         if on_cancelled:
             task.cancelled.connect(on_cancelled)
         for signal in (task.finished, task.failed, task.cancelled):
             signal.connect(lambda *_, t=task: self._done(t))
+        relay = _Relay(task)
+        relay.done.connect(lambda kind, value, t=task: self._deliver(t, kind, value))
         self.running.append(task)
         if len(self.running) == 1:
             self.busy_changed.emit(True)
-        self.pool.start(_Runnable(task, work))
+        threading.Thread(target=_run, args=(task, relay, work), name=f"gleaner: {label}",
+                         daemon=True).start()
         return task
 
     def cancel_all(self) -> None:
         for task in list(self.running):
             task.cancel()
 
-    def wait(self, msecs: int = 30000) -> bool:
-        """Block until every task has finished (used when closing the window)."""
-        return self.pool.waitForDone(msecs)
+    def _deliver(self, task: Task, kind: str, value) -> None:
+        if kind == "cancelled":
+            task._end(task.cancelled)
+        else:
+            task._end(task.finished if kind == "finished" else task.failed, value)
 
     def _done(self, task: Task) -> None:
         if task in self.running:
@@ -110,3 +112,23 @@ class TaskRunner(QObject):
             task.deleteLater()
             if not self.running:
                 self.busy_changed.emit(False)
+
+
+def _run(task: Task, relay: _Relay, work: Callable[[Progress], Any]) -> None:
+    try:
+        result = work(task.progress)
+    except Cancelled:
+        outcome = ("cancelled", None)
+    except EXPECTED_ERRORS as error:
+        outcome = ("failed", str(error) or type(error).__name__)
+    except Exception as error:  # a bug: keep the window alive, log the traceback
+        log.error("background task %r failed:\n%s", task.label, traceback.format_exc())
+        outcome = ("failed", f"unexpected error ({type(error).__name__}: {error})")
+    else:
+        outcome = ("finished", result)
+    if task.progress.cancelled:
+        outcome = ("cancelled", None)
+    try:
+        relay.done.emit(*outcome)
+    except RuntimeError:
+        pass  # the window (and with it the task) is gone: nobody is waiting for this

@@ -17,6 +17,7 @@ class MessageBanner(QFrame):
         self.label = QLabel()
         self.label.setObjectName("bannerText")
         self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # messages quote URLs and titles
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QPushButton("✕")
         close.setObjectName("bannerClose")
