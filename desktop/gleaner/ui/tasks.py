@@ -11,6 +11,7 @@ alive after its window closes. Cancelling is immediate for the user: the task re
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import traceback
@@ -128,7 +129,6 @@ def _run(task: Task, relay: _Relay, work: Callable[[Progress], Any]) -> None:
         outcome = ("finished", result)
     if task.progress.cancelled:
         outcome = ("cancelled", None)
-    try:
+    # If the window (and with it the task) is gone, nobody is waiting for this.
+    with contextlib.suppress(RuntimeError):
         relay.done.emit(*outcome)
-    except RuntimeError:
-        pass  # the window (and with it the task) is gone: nobody is waiting for this
