@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from gleaner.core.document import blocks_from_html, canonical_text
-from gleaner.core.models import Article
+from gleaner.core.models import Article, Highlight, Theme
 from gleaner.ui.reader import ReaderView
 
-from .conftest import select_with_mouse
+from .conftest import point_of, select_with_mouse
 
 TRICKY_HTML = """
 <h2>Voices 🌍 from the camp</h2>
@@ -22,6 +22,16 @@ TRICKY_HTML = """
 <table><tr><td> a </td><td>b 😀</td></tr></table>
 <p>Line one<br><br>Line two<span></span><b></b> end. Target passage here.</p>
 """
+
+
+THEME = Theme(id=1, name="T", color="#FFE45C", description="", position=0)
+
+
+def highlight_of(article: Article, quote: str, highlight_id: int = 1) -> Highlight:
+    start = article.text.index(quote)
+    return Highlight(id=highlight_id, article_id=1, start=start, end=start + len(quote),
+                     exact=quote, prefix="", suffix="", note="", theme_ids=(THEME.id,),
+                     created_at="", updated_at="")
 
 
 def make_article(html: str) -> Article:
@@ -65,15 +75,10 @@ def test_offsets_after_emoji_select_the_same_characters(reader, qtbot, quote):
 
 
 def test_highlights_after_emoji_are_painted_in_place(reader):
-    from gleaner.core.models import Highlight, Theme
-
     article = make_article(TRICKY_HTML)
-    start = article.text.index("Target passage")
-    theme = Theme(id=1, name="T", color="#FFE45C", description="", position=0)
-    highlight = Highlight(id=1, article_id=1, start=start, end=start + 14,
-                          exact="Target passage", prefix="", suffix="", note="",
-                          theme_ids=(1,), created_at="", updated_at="")
-    reader.show_article(article, [highlight], [theme])
+    highlight = highlight_of(article, "Target passage")
+    start = highlight.start
+    reader.show_article(article, [highlight], [THEME])
     [(s, e, colour)] = reader.painted_ranges()
     assert (s, e) == (start, start + 14)
     selections = reader.extraSelections()  # keep the list alive while using its cursors
@@ -82,17 +87,10 @@ def test_highlights_after_emoji_are_painted_in_place(reader):
 
 
 def test_clicking_a_highlight_after_emoji_finds_it(reader, qtbot):
-    from gleaner.core.models import Highlight, Theme
-
-    from .conftest import point_of
-
     article = make_article(TRICKY_HTML)
-    start = article.text.index("Target passage")
-    theme = Theme(id=1, name="T", color="#FFE45C", description="", position=0)
-    highlight = Highlight(id=7, article_id=1, start=start, end=start + 14,
-                          exact="Target passage", prefix="", suffix="", note="",
-                          theme_ids=(1,), created_at="", updated_at="")
-    reader.show_article(article, [highlight], [theme])
+    highlight = highlight_of(article, "Target passage", highlight_id=7)
+    start = highlight.start
+    reader.show_article(article, [highlight], [THEME])
     reader.scroll_to(start)
     with qtbot.waitSignal(reader.highlightClicked) as signal:
         qtbot.mouseClick(reader.viewport(), Qt.MouseButton.LeftButton,

@@ -2,54 +2,27 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QRect,
-    QSize,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
 
 from ..core.models import ArticleSummary
 from .formatting import plural, short_date
+from .list_model import RecordListModel, RecordRole
 
-ArticleRole = Qt.ItemDataRole.UserRole + 1
 
+class ArticleListModel(RecordListModel):
+    """The library's rows: ArticleSummary records."""
 
-class ArticleListModel(QAbstractListModel):
-    """A read-only list of ArticleSummary rows."""
+    @property
+    def articles(self) -> list[ArticleSummary]:
+        return self.records
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.articles: list[ArticleSummary] = []
-
-    def set_articles(self, articles: list[ArticleSummary]) -> None:
-        self.beginResetModel()
-        self.articles = list(articles)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802 (Qt's signature)
-        return 0 if parent.isValid() else len(self.articles)
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        article = self.articles[index.row()]
+    def record_data(self, article: ArticleSummary, row: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
             return article.title
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{article.title}\n{article.url}"
-        if role == ArticleRole:
-            return article
-        return None
-
-    def row_of(self, article_id: int) -> int | None:
-        for row, article in enumerate(self.articles):
-            if article.id == article_id:
-                return row
         return None
 
 
@@ -64,7 +37,7 @@ class ArticleCardDelegate(QStyledItemDelegate):
         return QSize(200, self.PADDING * 2 + title.lineSpacing() * 2 + meta.lineSpacing() + 4)
 
     def paint(self, painter, option, index) -> None:
-        article: ArticleSummary = index.data(ArticleRole)
+        article: ArticleSummary = index.data(RecordRole)
         painter.save()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         palette = option.palette
@@ -152,7 +125,7 @@ class LibraryView(QListView):
     def set_articles(self, articles: list[ArticleSummary], keep: int | None = None) -> None:
         """Replace the list, keeping (or moving to) the article with id `keep`."""
         blocker = self.selectionModel().blockSignals(True)
-        self.model_.set_articles(articles)
+        self.model_.set_records(articles)
         row = self.model_.row_of(keep) if keep is not None else None
         if row is not None:
             self.setCurrentIndex(self.model_.index(row))
@@ -165,8 +138,8 @@ class LibraryView(QListView):
 
     def current_article_id(self) -> int | None:
         index = self.currentIndex()
-        return index.data(ArticleRole).id if index.isValid() else None
+        return index.data(RecordRole).id if index.isValid() else None
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            self.articleSelected.emit(current.data(ArticleRole).id)
+            self.articleSelected.emit(current.data(RecordRole).id)

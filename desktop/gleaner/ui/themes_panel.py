@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -17,38 +17,24 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.models import Theme
+from .list_model import RecordListModel, RecordRole
 
-ThemeRole = Qt.ItemDataRole.UserRole + 1
 
-
-class ThemeListModel(QAbstractListModel):
+class ThemeListModel(RecordListModel):
     """The codebook in its order; row n (0-based) answers to number key n+1."""
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.themes: list[Theme] = []
+    @property
+    def themes(self) -> list[Theme]:
+        return self.records
 
-    def set_themes(self, themes: list[Theme]) -> None:
-        self.beginResetModel()
-        self.themes = list(themes)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802 (Qt's signature)
-        return 0 if parent.isValid() else len(self.themes)
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        theme = self.themes[index.row()]
+    def record_data(self, theme: Theme, row: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
             return theme.name
         if role == Qt.ItemDataRole.ToolTipRole:
-            key = f"Key {index.row() + 1}. " if index.row() < 9 else ""
+            key = f"Key {row + 1}. " if row < 9 else ""
             return f"{theme.name}\n{key}{theme.description}".strip()
         if role == Qt.ItemDataRole.DecorationRole:
             return QColor(theme.color)
-        if role == ThemeRole:
-            return theme
         return None
 
 
@@ -59,7 +45,7 @@ class ThemeDelegate(QStyledItemDelegate):
         return QSize(160, QFontMetrics(option.font).height() + 14)
 
     def paint(self, painter, option, index) -> None:
-        theme: Theme = index.data(ThemeRole)
+        theme: Theme = index.data(RecordRole)
         painter.save()
         painter.setRenderHint(painter.RenderHint.Antialiasing)
         palette = option.palette
@@ -136,7 +122,7 @@ class ThemesPanel(QWidget):
         layout.addWidget(self.list)
 
     def set_themes(self, themes: list[Theme]) -> None:
-        self.model_.set_themes(themes)
+        self.model_.set_records(themes)
         # Keep up to ten themes in view however the side panels are split.
         rows = max(1, min(len(themes), 10))
         row_height = self.list.sizeHintForRow(0) if themes else 30
@@ -154,14 +140,14 @@ class ThemesPanel(QWidget):
         return self.list.visualRect(self.model_.index(row))
 
     def _on_clicked(self, index: QModelIndex) -> None:
-        self.themeActivated.emit(index.data(ThemeRole).id)
+        self.themeActivated.emit(index.data(RecordRole).id)
         self.list.clearSelection()
 
     def _show_menu(self, point) -> None:
         index = self.list.indexAt(point)
         if not index.isValid():
             return
-        theme: Theme = index.data(ThemeRole)
+        theme: Theme = index.data(RecordRole)
         menu = QMenu(self)
         edit = QAction("Edit theme…", menu)
         edit.triggered.connect(lambda: self.editThemeRequested.emit(theme.id))
