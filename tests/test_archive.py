@@ -476,3 +476,15 @@ def test_saved_files_are_told_apart_by_file_not_by_canonical_url(archive: Archiv
     two, created_two = archive.save_article(second)
     assert created_one and created_two and one != two
     assert archive.save_article(first) == (one, False)
+
+
+def test_move_theme_reorders_the_codebook(archive: Archive) -> None:
+    names = [theme.name for theme in archive.list_themes()]
+    fourth = archive.list_themes()[3]
+    moved = archive.move_theme(fourth.id, 0)
+    assert [theme.name for theme in moved] == [names[3], *names[:3], *names[4:]]
+    assert [theme.position for theme in moved] == list(range(len(names)))
+    archive.move_theme(fourth.id, 99)  # past the end: last
+    assert archive.list_themes()[-1].id == fourth.id
+    with pytest.raises(NotFound):
+        archive.move_theme(12345, 0)

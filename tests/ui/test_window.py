@@ -185,3 +185,63 @@ def test_dropping_a_text_passage_saves_nothing(open_window, archive, qtbot):
                        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)
     assert window.tasks.running == []
+
+
+def test_moving_a_theme_moves_its_number_key(open_window, archive, qtbot, sample_article_path):
+    archive.save_article(capture(str(sample_article_path)))
+    window = open_window(archive)
+    legal = archive.theme_by_name("Legal framework")
+    window.move_theme(legal.id, 0)
+    assert window.themes_panel.theme_for_key(1).id == legal.id
+    text = window.article.text
+    start = text.index("three-year programme")
+    window.reader.setFocus()
+    select_with_mouse(qtbot, window.reader, start, start + len("three-year programme"))
+    qtbot.keyClick(window.reader, Qt.Key.Key_1)
+    assert archive.list_highlights()[0].theme_ids == (legal.id,)
+
+
+def test_keyboard_selection_can_be_coded(open_window, archive, qtbot, sample_article_path):
+    archive.save_article(capture(str(sample_article_path)))
+    window = open_window(archive)
+    text = window.article.text
+    start = text.index("thermal cameras")
+    window.reader.setFocus()
+    window.reader.select_range(start, start)
+    for _ in range(len("thermal cameras")):
+        qtbot.keyClick(window.reader, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert window.reader.selection_range() == (start, start + len("thermal cameras"))
+    qtbot.keyClick(window.reader, Qt.Key.Key_3)
+    assert archive.list_highlights()[0].exact == "thermal cameras"
+
+
+def test_the_last_article_read_is_reopened(open_window, archive, fixtures_dir,
+                                          sample_article_path):
+    older, _ = archive.save_article(capture(str(fixtures_dir / "news_page.html")))
+    archive.save_article(capture(str(sample_article_path)))
+    window = open_window(archive)
+    assert window.article.id != older  # newest first on a first visit
+    window.library.select_article(older)
+    assert window.article.id == older
+    window.close()
+    again = open_window(archive)
+    assert again.article.id == older
+
+
+def test_deleting_an_article_asks_and_removes_its_highlights(open_window, archive, monkeypatch,
+                                                             sample_article_path):
+    article_id, _ = archive.save_article(capture(str(sample_article_path)))
+    text = archive.get_article(article_id).text
+    start = text.index("thermal cameras")
+    archive.add_highlight(article_id, start, start + 15, [archive.list_themes()[0].id])
+    window = open_window(archive)
+    questions = []
+    monkeypatch.setattr("gleaner.ui.main_window.confirm",
+                        lambda parent, title, text: questions.append(text) or False)
+    window.ask_delete_article(article_id)
+    assert len(archive.list_articles()) == 1  # "No" keeps it
+    assert "1 highlight" in questions[0]
+    monkeypatch.setattr("gleaner.ui.main_window.confirm", lambda *args: True)
+    window.ask_delete_article(article_id)
+    assert archive.list_articles() == [] and archive.list_highlights() == []
+    assert window.centre.currentWidget() is window.welcome

@@ -241,6 +241,19 @@ class Archive:
             raise ArchiveError(f"a theme called {values[0]!r} already exists") from None
         return self.get_theme(theme_id)
 
+    def move_theme(self, theme_id: int, new_index: int) -> list[Theme]:
+        """Move a theme to another place in the codebook (0 = first); number keys follow."""
+        order = [theme.id for theme in self.list_themes()]
+        if theme_id not in order:
+            raise NotFound(f"there is no theme {theme_id}")
+        order.remove(theme_id)
+        order.insert(max(0, min(new_index, len(order))), theme_id)
+        with self.db.atomic():
+            for position, moved_id in enumerate(order):
+                self.db.execute("UPDATE themes SET position = ? WHERE id = ?",
+                                [position, moved_id])
+        return self.list_themes()
+
     def delete_theme(self, theme_id: int) -> None:
         """Remove a theme from the codebook and from every highlight (the highlights stay)."""
         with self.db.atomic():

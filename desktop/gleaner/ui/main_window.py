@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.themes_panel.newThemeRequested.connect(self.ask_new_theme)
         self.themes_panel.editThemeRequested.connect(self.ask_edit_theme)
         self.themes_panel.deleteThemeRequested.connect(self.ask_delete_theme)
+        self.themes_panel.moveThemeRequested.connect(self.move_theme)
         self.highlight_panel = HighlightPanel()
         self.highlight_panel.noteEdited.connect(self.set_note)
         self.highlight_panel.themeToggled.connect(self.toggle_theme)
@@ -185,7 +186,9 @@ class MainWindow(QMainWindow):
             self.centre.setCurrentWidget(self.welcome)
             self.highlight_panel.show_highlight(None, [])
         elif select is not None or self.article is None:
-            self.show_article(select if select is not None else articles[0].id)
+            if select is None:
+                select = self._last_read(articles) or articles[0].id
+            self.show_article(select)
 
     def show_article(self, article_id: int) -> None:
         """Open an article in the reader."""
@@ -195,6 +198,7 @@ class MainWindow(QMainWindow):
             self.banner.show_error(str(error))
             return
         self.library.select_article(article_id)
+        QSettings().setValue(self._last_read_key(), article_id)
         self.highlights = self.archive.list_highlights(article_id=article_id)
         self.active_highlight = None
         self.reader.show_article(self.article, self.highlights, self.themes_panel.themes())
@@ -404,6 +408,15 @@ class MainWindow(QMainWindow):
             return
         self._after_themes_change()
 
+    def move_theme(self, theme_id: int, new_row: int) -> None:
+        """Reorder the codebook; the number keys follow the new order."""
+        try:
+            self.archive.move_theme(theme_id, new_row)
+        except ArchiveError as error:
+            self.banner.show_error(str(error))
+            return
+        self._after_themes_change()
+
     def ask_delete_theme(self, theme_id: int) -> None:
         theme = self.archive.get_theme(theme_id)
         uses = (f" It will be taken off {theme.highlight_count} highlight(s); the highlights "
@@ -441,6 +454,17 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())
         super().closeEvent(event)
+
+    def _last_read_key(self) -> str:
+        # One entry per archive file; '/' would nest groups in QSettings.
+        return "lastRead/" + str(self.archive.path.resolve()).replace("/", "|")
+
+    def _last_read(self, articles) -> int | None:
+        """The article this archive had open when the window last closed, if it still exists."""
+        value = str(QSettings().value(self._last_read_key(), ""))
+        if value.isdigit() and any(article.id == int(value) for article in articles):
+            return int(value)
+        return None
 
     def _restore_geometry(self) -> None:
         settings = QSettings()

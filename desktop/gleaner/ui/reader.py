@@ -72,6 +72,9 @@ class ReaderView(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
+        # Keyboard users select with Shift+arrows too (a caret appears when focused).
+        self.setTextInteractionFlags(self.textInteractionFlags()
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.anchorClicked.connect(open_external_link)
         self.article: Article | None = None
         self.body_start = 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -88,6 +88,7 @@ class ThemesPanel(QWidget):
     newThemeRequested = Signal()
     editThemeRequested = Signal(int)
     deleteThemeRequested = Signal(int)
+    moveThemeRequested = Signal(int, int)  # theme id, new row
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -148,11 +149,14 @@ class ThemesPanel(QWidget):
         if not index.isValid():
             return
         theme: Theme = index.data(RecordRole)
+        row = index.row()
         menu = QMenu(self)
-        edit = QAction("Edit theme…", menu)
-        edit.triggered.connect(lambda: self.editThemeRequested.emit(theme.id))
-        delete = QAction("Delete theme…", menu)
-        delete.triggered.connect(lambda: self.deleteThemeRequested.emit(theme.id))
-        menu.addAction(edit)
-        menu.addAction(delete)
+        menu.addAction("Edit theme…", lambda: self.editThemeRequested.emit(theme.id))
+        up = menu.addAction("Move up", lambda: self.moveThemeRequested.emit(theme.id, row - 1))
+        up.setEnabled(row > 0)
+        down = menu.addAction("Move down",
+                              lambda: self.moveThemeRequested.emit(theme.id, row + 1))
+        down.setEnabled(row < self.model_.rowCount() - 1)
+        menu.addSeparator()
+        menu.addAction("Delete theme…", lambda: self.deleteThemeRequested.emit(theme.id))
         menu.exec(self.list.viewport().mapToGlobal(point))
