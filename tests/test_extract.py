@@ -64,3 +64,21 @@ def test_a_saved_file_whose_canonical_link_is_the_home_page_keeps_its_file_addre
     head = '<link rel="canonical" href="https://news.example/2024/a-story">'
     saved = page(f"<article>{paragraphs()}</article>", head, url="file:///tmp/a.html")
     assert extract_article(saved).url == "https://news.example/2024/a-story"
+
+
+def test_live_blog_entry_headers_keep_their_titles():
+    entries = "".join(
+        f'<div class="block"><header class="block-header"><time datetime="2024-05-0{i}T10:00">'
+        f"10.0{i}</time><h2>Entry title {i}</h2></header><p>{i}. {PARAGRAPH}</p></div>"
+        for i in range(1, 5))
+    article = extract_article(page(f"<article><h1>Story</h1>{entries}</article>"))
+    for i in range(1, 5):
+        assert f"Entry title {i}" in article.text
+
+
+def test_markup_repairs_turn_double_breaks_into_paragraphs():
+    body = (f"<table><tr><td><font size=2>{PARAGRAPH}<br><br>Second {PARAGRAPH}<br>"
+            f"still second.<br><br>Third {PARAGRAPH}</font></td></tr></table>")
+    article = extract_article(page(body))
+    assert [block.kind for block in article.blocks] == ["paragraph"] * 4
+    assert article.text.split("\n")[1:3] == [f"Second {PARAGRAPH}", "still second."]

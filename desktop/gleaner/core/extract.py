@@ -14,10 +14,12 @@ from readability.readability import Unparseable
 
 from .document import Block, blocks_from_html, canonical_text
 from .fetch import CaptureError, RawPage
+from .markup import prepare_for_extraction
 from .metadata import (
     PageMetadata,
     parse_date,
     read_metadata,
+    site_from_title,
     site_from_url,
     strip_site_suffix,
 )
@@ -43,13 +45,18 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # Page furniture that readability sometimes keeps inside the article container, recognised by a
-# whole class or id token ("share-bar", "related_links") on a block that holds little text.
-_FURNITURE = re.compile(
-    r"^(share|sharing|social|byline|dateline|related|newsletter|subscribe|promo|advert|"
-    r"ad-slot|comments?|cookie|skip-link|breadcrumbs?|tags|author-bio)([_-].*)?$",
-    re.IGNORECASE)
-_FURNITURE_TAGS = {"ul", "ol", "div", "aside", "nav", "footer", "section", "form", "header"}
+# word of a class, id or data-component value ("share-bar", "jp-relatedposts",
+# "ssrcss-1x-Copyright") on a block that holds little of the text.
+_FURNITURE_WORDS = {
+    "share", "sharing", "sharedaddy", "social", "byline", "dateline", "related",
+    "relatedposts", "newsletter", "subscribe", "promo", "advert", "advertisement", "ad", "ads",
+    "comment", "comments", "cookie", "cookies", "breadcrumb", "breadcrumbs", "tags", "bio",
+    "credit", "copyright", "addtoany", "yarpp", "sponsored", "outbrain", "taboola",
+}
+_WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
+_FURNITURE_TAGS = {"ul", "ol", "div", "p", "aside", "nav", "footer", "section", "form", "header"}
 _FURNITURE_MAX_SHARE = 0.2  # never remove a block with more than this share of the text
+_LINK_BOX_DENSITY = 0.6  # share of a block's text inside links that makes it a link box
 
 
 def sanitize_html(html: str) -> str:
@@ -73,9 +80,11 @@ def extract_article(page: RawPage) -> CapturedArticle:
     url = page.url
     if not url.startswith(("http://", "https://")) and _names_a_page(meta.canonical_url):
         url = meta.canonical_url  # a saved file that says where it came from
-    site_name = meta.site_name or site_from_url(url)
-    title = _choose_title(meta, page.html, site_name)
+    title = _choose_title(meta, page.html, meta.site_name)
+    site_name = (meta.site_name or site_from_title(meta.document_title, title)
+                 or site_from_url(url))
     _drop_unsafe_links(root)
+    prepare_for_extraction(root)
     body = _readable_body(root, base_url=url if url.startswith("http") else None)
     clean = sanitize_html(_drop_furniture(body, title))
     blocks = _drop_repeated_header(blocks_from_html(clean), title, meta)
@@ -117,9 +126,14 @@ def _parse_page(html: str) -> lxml.html.HtmlElement:
 
 
 def _choose_title(meta: PageMetadata, html: str, site_name: str) -> str:
-    for candidate in (meta.title, meta.h1):
-        if candidate:
-            return strip_site_suffix(candidate, site_name)
+    """og:title (unless it only adds the site's name to the headline), the page's <h1>, then
+    the <title> without its site name."""
+    if meta.title and meta.h1 and _same_text(meta.title, meta.h1):
+        return meta.title
+    if meta.title:
+        return strip_site_suffix(meta.title, site_name, guess=False)
+    if meta.h1:
+        return meta.h1
     if meta.document_title:
         return strip_site_suffix(meta.document_title, site_name)
     try:
@@ -154,19 +168,51 @@ def _drop_furniture(body_html: str, title: str) -> str:
         raise CaptureError("no readable article text was found on the page") from None
     total = max(1, len(root.text_content()))
     for element in list(root.iter(*_FURNITURE_TAGS)):
-        if element.getparent() is None or not _is_furniture(element):
+        if element.getparent() is None:
             continue
-        if len(element.text_content()) <= total * _FURNITURE_MAX_SHARE:
+        small = len(element.text_content()) <= total * _FURNITURE_MAX_SHARE
+        if small and (_is_furniture(element) or _is_link_box(element)):
             element.drop_tree()
+    for span in list(root.iter("span")):
+        # A marked span goes only when it stands alone (a photo credit), never mid-sentence.
+        parent = span.getparent()
+        if parent is not None and _is_furniture(span) \
+                and parent.text_content().strip() == span.text_content().strip():
+            span.drop_tree()
     for heading in root.xpath("//h1"):
         if _same_text(heading.text_content(), title):
             heading.drop_tree()
+    _drop_empty_sections(root)
     return lxml.html.tostring(root, encoding="unicode")
 
 
+def _drop_empty_sections(root) -> None:
+    """A heading with nothing under it before the next heading of its rank (or the end) is the
+    title of a box that was removed ('More on this story'), not part of the article."""
+    items = root.xpath("//h2|//h3|//h4|//h5|//h6|//p|//li|//blockquote|//pre|//table|//dd"
+                       "|//figure")
+    for index, item in enumerate(items):
+        if item.tag not in ("h2", "h3", "h4", "h5", "h6"):
+            continue
+        following = items[index + 1] if index + 1 < len(items) else None
+        if following is None or (following.tag[0] == "h" and following.tag[1:] <= item.tag[1:]):
+            item.drop_tree()
+
+
 def _is_furniture(element) -> bool:
-    tokens = f"{element.get('class', '')} {element.get('id', '')}".split()
-    return any(_FURNITURE.match(token) for token in tokens)
+    markers = " ".join(element.get(name, "") for name in ("class", "id", "data-component"))
+    return any(word.lower() in _FURNITURE_WORDS for word in _WORD_SPLIT.split(markers))
+
+
+def _is_link_box(element) -> bool:
+    """A block that is almost all links ('More on this story', 'Print | Email'): furniture."""
+    if element.tag not in ("div", "section", "ul", "ol", "aside", "nav", "p"):
+        return False
+    text = " ".join(element.text_content().split())
+    if not text:
+        return False
+    linked = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
+    return linked / len(text) > _LINK_BOX_DENSITY
 
 
 def _drop_repeated_header(blocks: list[Block], title: str, meta: PageMetadata) -> list[Block]:

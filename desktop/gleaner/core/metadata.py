@@ -43,10 +43,10 @@ def read_metadata(root: lxml.html.HtmlElement) -> PageMetadata:
     info.title = _clean(meta.get("og:title") or meta.get("twitter:title")
                         or _ld_text(ld.get("headline")))
     info.authors = _authors(meta, ld, root)
-    info.byline = ", ".join(info.authors) or _visible_byline(root)
-    if info.byline and not info.authors:
-        info.authors = [info.byline]
-    info.published = _published(meta, ld, root)
+    if not info.authors:
+        info.authors = split_names(_visible_byline(root))
+    info.byline = ", ".join(info.authors)
+    info.published = _published(meta, ld, root) or _visible_date(root)
     info.site_name = _clean(meta.get("og:site_name") or _ld_name(ld.get("publisher"))
                             or meta.get("application-name"))
     info.language = _language(root, meta)
@@ -56,24 +56,38 @@ def read_metadata(root: lxml.html.HtmlElement) -> PageMetadata:
     return info
 
 
-def strip_site_suffix(title: str, site_name: str) -> str:
-    """'Headline – Site' → 'Headline' (also with |, —, : and similar separators)."""
+def strip_site_suffix(title: str, site_name: str, guess: bool = True) -> str:
+    """'Headline – Site' → 'Headline' (also with |, —, : and similar separators).
+
+    With guess, and no site name known, a short last segment is taken for the site's name.
+    """
     title = _clean(title)
-    if not title:
+    separators = list(re.finditer(_TITLE_SEPARATORS, title))
+    if not separators:
         return title
-    parts = re.split(_TITLE_SEPARATORS, title)
-    if len(parts) < 2:
-        return title
+    first, last = separators[0], separators[-1]
     site = site_name.strip().lower()
     if site:
-        if parts[-1].strip().lower() == site:
-            return _clean(" - ".join(parts[:-1])) if len(parts) > 2 else parts[0]
-        if parts[0].strip().lower() == site:
-            return parts[-1] if len(parts) == 2 else title
-    # Without a known site name, drop a short trailing segment that looks like a brand.
-    if len(parts) == 2 and len(parts[1]) <= 30 and len(parts[0]) > len(parts[1]):
-        return parts[0]
+        if title[last.end():].strip().lower() == site:
+            return title[:last.start()].strip()
+        if title[:first.start()].strip().lower() == site:
+            return title[first.end():].strip()
+        return title
+    tail = title[last.end():]
+    if guess and len(separators) == 1 and len(tail) <= 30 and last.start() > len(tail):
+        return title[:last.start()].strip()
     return title
+
+
+def site_from_title(document_title: str, headline: str) -> str:
+    """'Press release: Headline - Trust' with headline 'Headline' → 'Trust'."""
+    at = document_title.lower().find(headline.lower()) if headline else -1
+    if at < 0:
+        return ""
+    rest = document_title[at + len(headline):]
+    separator = re.match(_TITLE_SEPARATORS, rest)
+    site = _clean(rest[separator.end():]) if separator else ""
+    return site if 0 < len(site) <= 60 else ""
 
 
 def site_from_url(url: str) -> str:
@@ -134,13 +148,30 @@ def _ld_name(value) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _ld_names(value) -> list[str]:
+def _ld_person_names(value, publisher: str) -> list[str]:
+    """Names of the people in a JSON-LD author value; an organisation is not a byline."""
     values = value if isinstance(value, list) else [value]
-    return [name for name in (_clean(_ld_name(v)) for v in values) if name]
+    names = []
+    for item in values:
+        kinds = item.get("@type", "") if isinstance(item, dict) else ""
+        kinds = " ".join(kinds) if isinstance(kinds, list) else str(kinds)
+        if "organization" in kinds.lower() or "corporation" in kinds.lower():
+            continue
+        name = _clean(_ld_name(item))
+        if name and name.lower() != publisher.lower():
+            names.append(name)
+    return names
+
+
+def split_names(byline: str) -> list[str]:
+    """'A, B and C' → ['A', 'B', 'C']."""
+    byline = re.sub(r"^by\s+", "", byline.strip(), flags=re.IGNORECASE)
+    return [name for name in (_clean(n) for n in re.split(r"\s*(?:,|;|&|\band\b)\s*", byline))
+            if name]
 
 
 def _authors(meta: dict[str, str], ld: dict, root) -> list[str]:
-    names = _ld_names(ld.get("author"))
+    names = _ld_person_names(ld.get("author"), _ld_name(ld.get("publisher")))
     if not names:
         for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
                     "citation_author"):
@@ -159,16 +190,70 @@ def _authors(meta: dict[str, str], ld: dict, root) -> list[str]:
     return unique
 
 
+_BY_LINE = re.compile(r"^by\s+\S", re.IGNORECASE)
+_NEAR_HEADLINE = 60  # elements after the main headline searched for a byline or date line
+
+
 def _visible_byline(root) -> str:
-    """A visible 'By …' line inside the article, if the page has one."""
-    for element in root.xpath(
-            '//*[contains(concat(" ", normalize-space(@class), " "), " byline ") '
-            'or contains(@class, "byline") or @rel="author"]'):
-        text = _clean(element.text_content())
-        text = re.sub(r"^by\s+", "", text, flags=re.IGNORECASE)
-        if 0 < len(text) <= 100:
+    """The names in a visible byline ('By A and B'), from an element marked as a byline or,
+    failing that, a short 'By …' element just after the headline."""
+    marked = [el for el in root.iter() if isinstance(el.tag, str) and "byline" in " ".join(
+        (el.get("class", ""), el.get("id", ""), el.get("data-component", ""))).lower()]
+    for element in marked + _after_headline(root):
+        by_lines = [el for el in element.iter() if isinstance(el.tag, str)
+                    and _BY_LINE.match(_own_text(el))]
+        text = _own_text(by_lines[-1]) if by_lines else (
+            _own_text(element) if element in marked else "")
+        text = re.split(r"\s+[·|•]\s+", text)[0]
+        text = re.sub(r"^by\s+", "", text, flags=re.IGNORECASE).strip(" ,")
+        if 0 < len(text) <= 80:
             return text
     return ""
+
+
+def _own_text(element) -> str:
+    """An element's text without the dates inside it (a <time> in a byline)."""
+    return _clean(" ".join(element.xpath(".//text()[not(ancestor::time)]")))
+
+
+def _after_headline(root) -> list:
+    """The first elements after the main headline, in document order."""
+    headline = _headline_element(root)
+    if headline is None:
+        return []
+    return headline.xpath(f"following::*[position() <= {_NEAR_HEADLINE}]")
+
+
+def _headline_element(root):
+    """The main <h1>; on pages without one, the element whose text is the <title>'s headline."""
+    headings = root.xpath("//article//h1") or root.xpath("//h1")
+    if headings:
+        return headings[0]
+    title = _clean(" ".join(root.xpath("//head/title//text()")))
+    head = _clean(re.split(_TITLE_SEPARATORS, title)[0]) if title else ""
+    if len(head) < 10:
+        return None
+    matches = [el for el in root.xpath("//body//*") if _clean(el.text_content()) == head]
+    return matches[-1] if matches else None  # the innermost
+
+
+_MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+_DATE_IN_TEXT = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?\s+\d{{4}}|{_MONTHS}\s+\d{{1,2}}"
+    rf"(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b", re.IGNORECASE)
+
+
+def _visible_date(root) -> str | None:
+    """A date written out in a short line near the headline ('Published 5 June 2023')."""
+    for element in _after_headline(root):
+        for piece in element.xpath("text()"):
+            line = _clean(piece)
+            if not line or len(line) > 60:
+                continue
+            match = _DATE_IN_TEXT.search(line)
+            if match:
+                return parse_date(match.group(0))
+    return None
 
 
 def _published(meta: dict[str, str], ld: dict, root) -> str | None:
