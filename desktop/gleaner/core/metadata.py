@@ -197,18 +197,29 @@ _NEAR_HEADLINE = 60  # elements after the main headline searched for a byline or
 def _visible_byline(root) -> str:
     """The names in a visible byline ('By A and B'), from an element marked as a byline or,
     failing that, a short 'By …' element just after the headline."""
-    marked = [el for el in root.iter() if isinstance(el.tag, str) and "byline" in " ".join(
-        (el.get("class", ""), el.get("id", ""), el.get("data-component", ""))).lower()]
-    for element in marked + _after_headline(root):
+    marked = root.xpath(
+        "//*[contains(translate(concat(@class, ' ', @id, ' ', @data-component), "
+        "'BYLINE', 'byline'), 'byline')]")
+    for element in marked:
         by_lines = [el for el in element.iter() if isinstance(el.tag, str)
                     and _BY_LINE.match(_own_text(el))]
-        text = _own_text(by_lines[-1]) if by_lines else (
-            _own_text(element) if element in marked else "")
-        text = re.split(r"\s+[·|•]\s+", text)[0]
-        text = re.sub(r"^by\s+", "", text, flags=re.IGNORECASE).strip(" ,")
-        if 0 < len(text) <= 80:
+        text = _byline_names(_own_text(by_lines[-1] if by_lines else element))
+        if text:
             return text
+    matches = [el for el in _after_headline(root)
+               if len(el.text_content()) <= 100 and _BY_LINE.match(_own_text(el))]
+    if matches:
+        # The innermost of the first match: <b>By A</b> rather than the line holding the date.
+        inner = [el for el in matches if el is matches[0] or matches[0] in el.iterancestors()]
+        return _byline_names(_own_text(inner[-1]))
     return ""
+
+
+def _byline_names(text: str) -> str:
+    """'By A and B · 14 March 2024' → 'A and B' ('' if that is not a plausible byline)."""
+    text = re.split(r"\s+[·|•]\s+", text)[0]
+    text = re.sub(r"^by\s+", "", text, flags=re.IGNORECASE).strip(" ,")
+    return text if 0 < len(text) <= 80 else ""
 
 
 def _own_text(element) -> str:
