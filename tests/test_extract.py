@@ -82,3 +82,96 @@ def test_markup_repairs_turn_double_breaks_into_paragraphs():
     article = extract_article(page(body))
     assert [block.kind for block in article.blocks] == ["paragraph"] * 4
     assert article.text.split("\n")[1:3] == [f"Second {PARAGRAPH}", "still second."]
+
+
+# --- what a careful extractor must not remove or misread ---------------------------------------
+
+def words(n: int, stem: str = "w") -> str:
+    return " ".join(f"{stem}{i}" for i in range(n))
+
+
+def test_sections_whose_ids_come_from_their_headings_are_kept():
+    sections = "".join(
+        f'<section id="{slug}"><h2>{slug}</h2><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></section>'
+        for slug in ("introduction", "share-of-votes", "credit-conditions", "ad-spending",
+                     "methods", "conclusion", "data"))
+    article = extract_article(page(f"<article>{sections}</article>"))
+    for slug in ("share-of-votes", "credit-conditions", "ad-spending"):
+        assert f"\n{slug}\n" in f"\n{article.text}\n"
+
+
+def test_hashed_class_names_are_not_read_as_furniture():
+    body = "".join(f'<p class="sc-gsTCUz nAdUlW">{i}. {PARAGRAPH}</p>' for i in range(6))
+    article = extract_article(page(f"<article>{body}</article>"))
+    assert article.text.count(PARAGRAPH) == 6
+
+
+def test_words_around_inline_elements_stay_apart_when_breaks_become_paragraphs():
+    body = (f"<table><tr><td>Read <b>this</b> <i>carefully</i> now. {words(40)}<br><br>"
+            f'Cited by <a href="/a">Smith</a> <a href="/b">Jones</a> and others. {words(40)}'
+            f"<br><br>Third paragraph {words(40)}.</td></tr></table>")
+    article = extract_article(page(body))
+    assert "Read this carefully now." in article.text
+    assert "Cited by Smith Jones and others." in article.text
+
+
+def test_code_in_pre_keeps_its_spacing_next_to_double_breaks():
+    body = (f"<article><p>{PARAGRAPH}</p><pre>def f():<br><br>    return 1</pre>"
+            f"<p>{PARAGRAPH}</p></article>")
+    article = extract_article(page(body))
+    assert "    return 1" in article.text
+
+
+def test_a_sentence_that_is_mostly_one_link_is_kept():
+    sentence = ('The figures come from <a href="https://ons.example/lms">the Office for National '
+                "Statistics labour market survey, March 2024</a>.")
+    article = extract_article(page(f"<article>{paragraphs(3)}<p>{sentence}</p>"
+                                   f"{paragraphs(3)}</article>"))
+    assert "labour market survey, March 2024." in article.text
+
+
+def test_headings_in_the_articles_flow_are_kept():
+    body = (f"<article><h2>Part two</h2><h2>How the tabloids changed</h2>{paragraphs(3)}"
+            f"<h2>Methodology</h2>We surveyed 2,000 adults.<br>Fieldwork was in March."
+            f"<h2>Glossary</h2><dl><dt>Polarisation</dt></dl>{paragraphs(2)}</article>")
+    text = extract_article(page(body)).text
+    for heading in ("Part two", "How the tabloids changed", "Methodology", "Glossary"):
+        assert f"\n{heading}\n" in f"\n{text}\n"
+
+
+def test_og_title_carrying_the_site_name_is_cut_back_to_the_headline():
+    head = '<meta property="og:title" content="Council approves new housing plan | Town Gazette">'
+    body = f"<article><h1>Council approves new housing plan</h1>{paragraphs()}</article>"
+    article = extract_article(page(body, head))
+    assert article.title == "Council approves new housing plan"
+    assert article.site_name == "Town Gazette"
+    assert not article.text.startswith("Council approves")
+
+
+def test_phrases_starting_with_by_are_not_bylines():
+    body = (f"<article><h1>Rents in the valley</h1><p>By contrast, rents fell.</p>"
+            f"<h2>By the numbers</h2>{paragraphs()}</article>")
+    article = extract_article(page(body))
+    assert article.authors == [] and article.byline == ""
+    assert "By contrast, rents fell." in article.text
+
+
+def test_byline_with_a_job_title_names_only_the_person():
+    body = (f"<article><h1>Rents in the valley</h1><p>By Jane Smith, Local Democracy Reporter"
+            f"</p>{paragraphs()}</article>")
+    assert extract_article(page(body)).authors == ["Jane Smith"]
+
+
+def test_dates_inside_the_story_are_not_the_publication_date():
+    body = (f'<article><h1>Rents in the valley</h1><p>The plan, first proposed on '
+            f'<a href="/x">12 March 2019</a>, was approved.</p>{paragraphs()}'
+            f"<ul><li>4 May 2021 – plan drafted</li></ul></article>")
+    assert extract_article(page(body)).published is None
+
+
+def test_json_ld_organisation_authors_are_not_people():
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Story",'
+            ' "author": [{"@type": "NGO", "name": "Refugee Aid"}, {"@type": "Person", '
+            '"name": "Ana Ruiz"}]}</script>')
+    assert extract_article(page(f"<article>{paragraphs()}</article>", head)).authors == [
+        "Ana Ruiz"]

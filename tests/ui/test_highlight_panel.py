@@ -142,3 +142,35 @@ def test_undo_after_its_theme_was_deleted_keeps_the_highlight(coded_window, arch
     assert (restored.start, restored.end, restored.note) == (highlight.start, highlight.end,
                                                              "important")
     assert restored.theme_ids == (security.id,)
+
+
+def test_a_save_finishing_while_a_note_is_written_does_not_switch_article(
+        coded_window, archive, qtbot, fixtures_dir):
+    window = coded_window
+    highlight = archive.list_highlights()[0]
+    click_highlight(qtbot, window, highlight)
+    note = window.highlight_panel.note
+    note.setFocus()
+    qtbot.keyClicks(note, "half a thought")
+    current = window.article.id
+    window.save_sources([str(fixtures_dir / "news_page.html")])
+    qtbot.waitUntil(lambda: window.library.model_.rowCount() == 2, timeout=15000)
+    assert window.article.id == current
+    assert window.highlight_panel.highlight.id == highlight.id
+    assert "It is in the library" in window.banner.text()
+    qtbot.keyClicks(note, " continued")
+    assert archive.get_highlight(highlight.id).note == "half a thought continued"
+
+
+def test_undo_for_another_article_updates_the_theme_counts(coded_window, archive, qtbot,
+                                                           fixtures_dir):
+    window = coded_window
+    highlight = archive.list_highlights()[0]
+    window.select_highlight(highlight.id)
+    qtbot.mouseClick(window.highlight_panel.delete_button, Qt.MouseButton.LeftButton)
+    assert window.themes_panel.themes()[0].highlight_count == 0
+    other, _ = archive.save_article(capture(str(fixtures_dir / "news_page.html")))
+    window.refresh_library(select=other)
+    window.undo_delete()
+    assert window.themes_panel.themes()[0].highlight_count == 1
+    assert window.article.id == other

@@ -53,10 +53,11 @@ _FURNITURE_WORDS = {
     "comment", "comments", "cookie", "cookies", "breadcrumb", "breadcrumbs", "tags", "bio",
     "credit", "copyright", "addtoany", "yarpp", "sponsored", "outbrain", "taboola",
 }
-_WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
+_WORD_SPLIT = re.compile(r"[-_\s]+")
 _FURNITURE_TAGS = {"ul", "ol", "div", "p", "aside", "nav", "footer", "section", "form", "header"}
 _FURNITURE_MAX_SHARE = 0.2  # never remove a block with more than this share of the text
 _LINK_BOX_DENSITY = 0.6  # share of a block's text inside links that makes it a link box
+_LINK_LINE_DENSITY = 0.8  # the same for a paragraph with only two links
 
 
 def sanitize_html(html: str) -> str:
@@ -81,8 +82,8 @@ def extract_article(page: RawPage) -> CapturedArticle:
     if not url.startswith(("http://", "https://")) and _names_a_page(meta.canonical_url):
         url = meta.canonical_url  # a saved file that says where it came from
     title = _choose_title(meta, page.html, meta.site_name)
-    site_name = (meta.site_name or site_from_title(meta.document_title, title)
-                 or site_from_url(url))
+    site_name = (meta.site_name or site_from_title(meta.title, title)
+                 or site_from_title(meta.document_title, title) or site_from_url(url))
     _drop_unsafe_links(root)
     prepare_for_extraction(root)
     body = _readable_body(root, base_url=url if url.startswith("http") else None)
@@ -130,9 +131,17 @@ def _choose_title(meta: PageMetadata, html: str, site_name: str) -> str:
     the <title> without its site name."""
     if meta.title and meta.h1 and _same_text(meta.title, meta.h1):
         return meta.title
+    if meta.title and meta.h1 and site_from_title(meta.title, meta.h1):
+        return meta.h1  # og:title is the headline plus the site's name
     if meta.title:
         return strip_site_suffix(meta.title, site_name, guess=False)
-    if meta.h1:
+    if meta.h1 and meta.document_title:
+        without_h1 = strip_site_suffix(meta.document_title, meta.h1, guess=False)
+        if without_h1 != meta.document_title:
+            return without_h1  # the <h1> is the site's logo: 'Headline | <h1>'
+    # An <h1> the <title> does not mention is a logo or a section name, not the headline.
+    if meta.h1 and (not meta.document_title
+                    or meta.h1.lower() in meta.document_title.lower()):
         return meta.h1
     if meta.document_title:
         return strip_site_suffix(meta.document_title, site_name)
@@ -177,6 +186,7 @@ def _drop_furniture(body_html: str, title: str) -> str:
         # A marked span goes only when it stands alone (a photo credit), never mid-sentence.
         parent = span.getparent()
         if parent is not None and _is_furniture(span) \
+                and len(span.text_content()) <= total * _FURNITURE_MAX_SHARE \
                 and parent.text_content().strip() == span.text_content().strip():
             span.drop_tree()
     for heading in root.xpath("//h1"):
@@ -186,33 +196,73 @@ def _drop_furniture(body_html: str, title: str) -> str:
     return lxml.html.tostring(root, encoding="unicode")
 
 
+_SECTION_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
 def _drop_empty_sections(root) -> None:
-    """A heading with nothing under it before the next heading of its rank (or the end) is the
-    title of a box that was removed ('More on this story'), not part of the article."""
-    items = root.xpath("//h2|//h3|//h4|//h5|//h6|//p|//li|//blockquote|//pre|//table|//dd"
-                       "|//figure")
-    for index, item in enumerate(items):
-        if item.tag not in ("h2", "h3", "h4", "h5", "h6"):
-            continue
-        following = items[index + 1] if index + 1 < len(items) else None
-        if following is None or (following.tag[0] == "h" and following.tag[1:] <= item.tag[1:]):
-            item.drop_tree()
+    """Drop the title of a box whose content was removed ('More on this story'): a heading with
+    no text under it before the next heading of its rank, that either ends the article or
+    stands alone in its wrapper. Two headings in a row in the article's own flow both stay."""
+    events = list(_heading_and_text_events(root))
+    for index, (kind, node) in enumerate(events):
+        if kind == "heading" and not _has_section_content(events, index):
+            parent = node.getparent()
+            alone = parent is not None and parent is not root and \
+                " ".join(parent.text_content().split()) == " ".join(node.text_content().split())
+            ends_article = not any(k == "text" and t.strip() for k, t in events[index + 1:])
+            if alone or ends_article:
+                node.drop_tree()
+
+
+def _has_section_content(events: list, index: int) -> bool:
+    """Whether text (or a lower-rank sub-heading) follows the heading at events[index] before
+    the next heading of the same or a higher rank."""
+    rank = events[index][1].tag
+    for kind, node in events[index + 1:]:
+        if kind == "text" and node.strip():
+            return True
+        if kind == "heading":
+            return node.tag > rank  # "h3" > "h2": a sub-heading is content of this section
+    return False
+
+
+def _heading_and_text_events(element):
+    """('heading', element) and ('text', str) in document order (a heading's own text left out)."""
+    if isinstance(element.tag, str) and element.tag in _SECTION_HEADINGS:
+        yield "heading", element
+        return
+    if element.text:
+        yield "text", element.text
+    for child in element:
+        yield from _heading_and_text_events(child)
+        if child.tail:
+            yield "text", child.tail
 
 
 def _is_furniture(element) -> bool:
+    """Marked as furniture by a word of its class, id or data-component, and not holding
+    paragraphs of prose (a section whose id comes from its heading, like 'credit-conditions')."""
     markers = " ".join(element.get(name, "") for name in ("class", "id", "data-component"))
-    return any(word.lower() in _FURNITURE_WORDS for word in _WORD_SPLIT.split(markers))
+    if not any(word.lower() in _FURNITURE_WORDS for word in _WORD_SPLIT.split(markers)):
+        return False
+    prose = [p for p in element.iter("p") if len(p.text_content().strip()) >= 80]
+    return len(prose) < 2
 
 
 def _is_link_box(element) -> bool:
-    """A block that is almost all links ('More on this story', 'Print | Email'): furniture."""
+    """A box of several links and little else ('More on this story', 'Print | Email'). A
+    paragraph with only two links must be almost nothing but links, so that a sentence citing
+    two sources stays."""
     if element.tag not in ("div", "section", "ul", "ol", "aside", "nav", "p"):
         return False
+    links = list(element.iter("a"))
     text = " ".join(element.text_content().split())
-    if not text:
+    if len(links) < 2 or not text:
         return False
-    linked = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
-    return linked / len(text) > _LINK_BOX_DENSITY
+    linked = sum(len(" ".join(a.text_content().split())) for a in links)
+    threshold = _LINK_LINE_DENSITY if element.tag == "p" and len(links) == 2 \
+        else _LINK_BOX_DENSITY
+    return linked / len(text) > threshold
 
 
 def _drop_repeated_header(blocks: list[Block], title: str, meta: PageMetadata) -> list[Block]:

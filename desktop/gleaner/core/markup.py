@@ -34,17 +34,35 @@ def _unwrap_heading_boxes(root) -> None:
         if box.getparent() is None or box.xpath(".//p|.//ul|.//ol|.//table|.//blockquote"):
             continue
         if box.xpath(".//h2|.//h3|.//h4|.//h5|.//h6") and len(box.text_content()) < 300:
-            box.drop_tag()
+            _drop_block_tag(box)
+
+
+def _drop_block_tag(element) -> None:
+    """Remove a block element's tag but keep its content, with spaces where its edges were so
+    that words on either side cannot run together."""
+    element.text = " " + (element.text or "")
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + " "
+    else:
+        element.text += " "
+    element.drop_tag()
 
 
 def _is_break(node) -> bool:
     return isinstance(node.tag, str) and node.tag == "br"
 
 
+# Containers whose <br><br> runs are paragraph breaks; inside headings, paragraphs, list items,
+# inline elements and <pre> a <br> stays a line break.
+_SPLITTABLE = {"td", "th", "div", "section", "article", "main", "body", "center", "blockquote",
+               "dd", "aside"}
+
+
 def _paragraphs_from_breaks(root) -> None:
-    """Inside any element holding two <br> in a row, turn each run between them into a <p>."""
-    for parent in [el for el in root.iter() if isinstance(el.tag, str) and _has_double_break(el)]:
-        _split_on_double_breaks(parent)
+    """Inside a container holding two <br> in a row, turn each run between them into a <p>."""
+    for parent in [el for el in root.iter(*_SPLITTABLE) if _has_double_break(el)]:
+        if not any(ancestor.tag == "pre" for ancestor in parent.iterancestors()):
+            _split_on_double_breaks(parent)
 
 
 def _has_double_break(element) -> bool:
@@ -60,54 +78,57 @@ def _has_double_break(element) -> bool:
 
 
 def _split_on_double_breaks(parent) -> None:
-    children = list(parent)
-    groups: list[list] = [[]]  # each a list of nodes; a str is text
-    leading = parent.text
-    parent.text = None
-    if leading and leading.strip():
-        groups[-1].append(leading)
-    pending_break = None
-    for child in children:
+    """Regroup parent's children into paragraphs at each <br>(whitespace)<br>; every piece of
+    text, whitespace included, stays in order, so words never run together."""
+    groups: list[list] = [[]]  # nodes and strings, in order
+    if parent.text:
+        groups[-1].append(parent.text)
+        parent.text = None
+    pending: list | None = None  # a lone <br> and the whitespace after it, not yet placed
+    for child in list(parent):
         parent.remove(child)
         tail, child.tail = child.tail, None
         if _is_break(child):
-            if pending_break is not None:
-                groups.append([])  # a second <br> in a row: a new paragraph
-                pending_break = None
+            if pending is not None:
+                groups.append([])  # the second <br> of a pair: a new paragraph
+                pending = None
+                if tail:
+                    groups[-1].append(tail)
+            elif tail and tail.strip():
+                groups[-1].extend([child, tail])
             else:
-                pending_break = child
-            if tail and tail.strip():
-                if pending_break is not None:
-                    groups[-1].append(pending_break)
-                    pending_break = None
-                groups[-1].append(tail)
+                pending = [child, tail] if tail else [child]
             continue
-        if pending_break is not None:
-            groups[-1].append(pending_break)
-            pending_break = None
-        if child.tag in _BLOCKS:
-            groups.append([child])
-            groups.append([])
+        if pending is not None:
+            groups[-1].extend(pending)
+            pending = None
+        if isinstance(child.tag, str) and child.tag in _BLOCKS:
+            groups.extend([[child], []])
         else:
             groups[-1].append(child)
-        if tail and tail.strip():
+        if tail:
             groups[-1].append(tail)
+    if pending is not None:
+        groups[-1].extend(pending)
     for group in groups:
-        if not group:
-            continue
-        if len(group) == 1 and not isinstance(group[0], str) and group[0].tag in _BLOCKS:
-            parent.append(group[0])
-            continue
-        paragraph = lxml.html.Element("p")
-        for node in group:
-            if isinstance(node, str):
-                if len(paragraph):
-                    paragraph[-1].tail = (paragraph[-1].tail or "") + node
-                else:
-                    paragraph.text = (paragraph.text or "") + node
-            else:
-                paragraph.append(node)
-        parent.append(paragraph)
+        _append_group(parent, group)
+
+
+def _append_group(parent, group: list) -> None:
+    if all(isinstance(node, str) and not node.strip() for node in group):
+        return
+    if len(group) == 1 and not isinstance(group[0], str) and group[0].tag in _BLOCKS:
+        parent.append(group[0])
+        return
+    paragraph = lxml.html.Element("p")
+    for node in group:
+        if not isinstance(node, str):
+            paragraph.append(node)
+        elif len(paragraph):
+            paragraph[-1].tail = (paragraph[-1].tail or "") + node
+        else:
+            paragraph.text = (paragraph.text or "") + node
+    parent.append(paragraph)
 
 
 def _unwrap_single_child_wrappers(root) -> None:

@@ -155,19 +155,34 @@ def _ld_person_names(value, publisher: str) -> list[str]:
     for item in values:
         kinds = item.get("@type", "") if isinstance(item, dict) else ""
         kinds = " ".join(kinds) if isinstance(kinds, list) else str(kinds)
-        if "organization" in kinds.lower() or "corporation" in kinds.lower():
-            continue
+        if kinds and "person" not in kinds.lower():
+            continue  # an Organization, NGO, Corporation…
         name = _clean(_ld_name(item))
         if name and name.lower() != publisher.lower():
             names.append(name)
     return names
 
 
+_ROLE = re.compile(
+    r"\b(correspondent|reporter|editor|writer|journalist|columnist|contributor|staff|"
+    r"desk|bureau|producer|analyst)\b", re.IGNORECASE)
+
+
 def split_names(byline: str) -> list[str]:
-    """'A, B and C' → ['A', 'B', 'C']."""
+    """'A, B and C' → ['A', 'B', 'C']; job titles ('Jane Smith, Health reporter') left out."""
     byline = re.sub(r"^by\s+", "", byline.strip(), flags=re.IGNORECASE)
-    return [name for name in (_clean(n) for n in re.split(r"\s*(?:,|;|&|\band\b)\s*", byline))
-            if name]
+    names = []
+    for part in re.split(r"\s*(?:,|;|&|\band\b)\s*", byline):
+        part = _clean(part)
+        if not part:
+            continue
+        role = _ROLE.search(part)
+        if role and names:
+            continue  # '…, Local Democracy Reporter' after a name
+        if role and len(part[:role.start()].split()) >= 3:
+            part = " ".join(part[:role.start()].split()[:2])  # 'Jane Smith Housing correspondent'
+        names.append(part)
+    return names
 
 
 def _authors(meta: dict[str, str], ld: dict, root) -> list[str]:
@@ -197,22 +212,40 @@ _NEAR_HEADLINE = 60  # elements after the main headline searched for a byline or
 def _visible_byline(root) -> str:
     """The names in a visible byline ('By A and B'), from an element marked as a byline or,
     failing that, a short 'By …' element just after the headline."""
+    near = _after_headline(root)
+    near_set = set(near)
     marked = root.xpath(
         "//*[contains(translate(concat(@class, ' ', @id, ' ', @data-component), "
         "'BYLINE', 'byline'), 'byline')]")
+    # A byline by the headline or inside the article beats one in a sidebar card.
+    marked.sort(key=lambda el: not (el in near_set or any(
+        a.tag == "article" for a in el.iterancestors())))
     for element in marked:
         by_lines = [el for el in element.iter() if isinstance(el.tag, str)
                     and _BY_LINE.match(_own_text(el))]
         text = _byline_names(_own_text(by_lines[-1] if by_lines else element))
         if text:
             return text
-    matches = [el for el in _after_headline(root)
-               if len(el.text_content()) <= 100 and _BY_LINE.match(_own_text(el))]
+    matches = [el for el in near
+               if el.tag not in _HEADINGS and len(el.text_content()) <= 100
+               and _BY_LINE.match(_own_text(el)) and _names_follow(_own_text(el))]
     if matches:
         # The innermost of the first match: <b>By A</b> rather than the line holding the date.
         inner = [el for el in matches if el is matches[0] or matches[0] in el.iterancestors()]
         return _byline_names(_own_text(inner[-1]))
     return ""
+
+
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|and|de|da|van|von|der|den|del|la|le|bin|al|&)$")
+
+
+def _names_follow(text: str) -> bool:
+    """'By Jane Smith' or 'By Staff Reporter', not 'By contrast, rents fell.'"""
+    rest = re.split(r"\s+[·|•]\s+", re.sub(r"^by\s+", "", text, flags=re.IGNORECASE))[0]
+    words = rest.replace(",", " ").split()
+    return 0 < len(words) <= 8 and all(_NAME_WORD.match(word) for word in words) \
+        and not rest.rstrip().endswith((".", "!", "?"))
 
 
 def _byline_names(text: str) -> str:
@@ -236,7 +269,8 @@ def _after_headline(root) -> list:
 
 
 def _headline_element(root):
-    """The main <h1>; on pages without one, the element whose text is the <title>'s headline."""
+    """The main <h1>; on pages without one, the element whose text is the <title>'s headline
+    (found through the text nodes, so a big page costs one pass)."""
     headings = root.xpath("//article//h1") or root.xpath("//h1")
     if headings:
         return headings[0]
@@ -244,8 +278,10 @@ def _headline_element(root):
     head = _clean(re.split(_TITLE_SEPARATORS, title)[0]) if title else ""
     if len(head) < 10:
         return None
-    matches = [el for el in root.xpath("//body//*") if _clean(el.text_content()) == head]
-    return matches[-1] if matches else None  # the innermost
+    for text in root.xpath("//body//text()"):
+        if not text.is_tail and _clean(text) == head:
+            return text.getparent()  # the innermost element holding the headline
+    return None
 
 
 _MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
@@ -254,14 +290,20 @@ _DATE_IN_TEXT = re.compile(
     rf"(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b", re.IGNORECASE)
 
 
+_DATE_WINDOW = 15  # elements after the headline where a date line may stand
+
+
 def _visible_date(root) -> str | None:
-    """A date written out in a short line near the headline ('Published 5 June 2023')."""
-    for element in _after_headline(root):
+    """A date written out in a short line just under the headline ('Published 5 June 2023'),
+    before the article's prose starts; not a linked date or one in a list."""
+    for element in _after_headline(root)[:_DATE_WINDOW]:
+        if element.tag in ("a", "li") or any(a.tag in ("a", "li") for a in element.iterancestors()):
+            continue
         for piece in element.xpath("text()"):
             line = _clean(piece)
-            if not line or len(line) > 60:
-                continue
-            match = _DATE_IN_TEXT.search(line)
+            if len(line) > 200:
+                return None  # the prose has begun
+            match = _DATE_IN_TEXT.search(line) if len(line) <= 60 else None
             if match:
                 return parse_date(match.group(0))
     return None

@@ -265,16 +265,18 @@ class MainWindow(QMainWindow):
         except ArchiveError as error:
             self.banner.show_error(f"Could not save {_short(source)}: {error}")
             return
-        if self.highlight_panel.note.hasFocus():
-            # The user is writing a note: add the article to the library but stay here.
+        if not created:
+            self.banner.show_notice(f"“{captured.title}” is already in your archive.")
+        if self.focusWidget() is self.highlight_panel.note:
+            # The user is writing a note (focusWidget holds even while the window is in the
+            # background): add the article to the library but stay where they are.
             self.refresh_library()
-            self.banner.show_notice(f"Saved “{captured.title}”. It is in the library.")
+            if created:
+                self.banner.show_notice(f"Saved “{captured.title}”. It is in the library.")
             return
         self.refresh_library(select=article_id)
         if created:
             self.statusBar().showMessage(f"Saved “{captured.title}”", 5000)
-        else:
-            self.banner.show_notice(f"“{captured.title}” is already in your archive.")
 
     def _show_busy(self, busy: bool) -> None:
         for widget in (self.busy_label, self.busy_bar, self.cancel_button):
@@ -363,6 +365,7 @@ class MainWindow(QMainWindow):
             self._after_highlight_change(restored.id)
         else:
             self.refresh_library()
+            self.refresh_themes()
 
     def _after_highlight_change(self, active: int | None) -> None:
         self.highlights = self.archive.list_highlights(article_id=self.article.id) \
@@ -434,7 +437,8 @@ class MainWindow(QMainWindow):
     # --- window ----------------------------------------------------------------------------
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        if event.mimeData().hasUrls() or event.mimeData().hasText():
+        data = event.mimeData()
+        if data.hasUrls() or _web_addresses(data.text() if data.hasText() else ""):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -442,8 +446,7 @@ class MainWindow(QMainWindow):
         urls = [u.toLocalFile() if u.isLocalFile() else u.toString() for u in data.urls()]
         if not urls and data.hasText():
             # Dropped text counts only where it is web addresses, not a dragged passage.
-            urls = [line.strip() for line in data.text().splitlines()
-                    if line.strip().startswith(("http://", "https://"))]
+            urls = _web_addresses(data.text())
         if urls:
             self.save_sources(urls)
             event.acceptProposedAction()
@@ -501,6 +504,12 @@ def _action(parent, text: str, shortcut, slot) -> QAction:
     action.triggered.connect(slot)
     parent.addAction(action)
     return action
+
+
+def _web_addresses(text: str) -> list[str]:
+    """The lines of dropped text that are web addresses."""
+    return [line.strip() for line in text.splitlines()
+            if line.strip().startswith(("http://", "https://"))]
 
 
 def _short(source: str, limit: int = 70) -> str:

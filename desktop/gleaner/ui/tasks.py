@@ -6,7 +6,9 @@ touched on the main thread, in the finished handler.
 
 Workers are daemon threads: a download stuck on a silent server must not keep the program
 alive after its window closes. Cancelling is immediate for the user: the task reports
-`cancelled` at once and whatever its thread produces later is dropped.
+`cancelled` at once and whatever its thread produces later is dropped. A task's Qt objects have
+no parent and are never deleted by Qt: Python frees them once the worker has reported and the
+runner has let go, so no thread can emit on an object being destroyed.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ class Task(QObject):
     failed = Signal(str)  # a one-line reason
     cancelled = Signal()
 
-    def __init__(self, label: str, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, label: str) -> None:
+        super().__init__()
         self.label = label
         self.progress = Progress(self._report)
         self.ended = False  # only read and written on the main thread
@@ -66,10 +68,13 @@ class TaskRunner(QObject):
     """Starts tasks on worker threads and keeps count of those still running."""
 
     busy_changed = Signal(bool)
+    MAX_PARALLEL = 4  # downloads at once; more wait their turn
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.running: list[Task] = []
+        self.running: list[Task] = []  # what the user sees as running
+        self._in_flight: dict[Task, _Relay] = {}  # kept alive until their worker reports
+        self._slots = threading.BoundedSemaphore(self.MAX_PARALLEL)
 
     def start(self, label: str, work: Callable[[Progress], Any], *,
               on_finished: Callable[[Any], None], on_failed: Callable[[str], None],
@@ -79,7 +84,7 @@ class TaskRunner(QObject):
 
         Everything is connected before the thread starts, so no signal can be missed.
         """
-        task = Task(label, self)
+        task = Task(label)
         task.finished.connect(on_finished)
         task.failed.connect(on_failed)
         if on_progress:
@@ -88,13 +93,14 @@ class TaskRunner(QObject):
             task.cancelled.connect(on_cancelled)
         for signal in (task.finished, task.failed, task.cancelled):
             signal.connect(lambda *_, t=task: self._done(t))
-        relay = _Relay(task)
+        relay = _Relay()  # created here, so its signal is delivered on this (the main) thread
         relay.done.connect(lambda kind, value, t=task: self._deliver(t, kind, value))
+        self._in_flight[task] = relay
         self.running.append(task)
         if len(self.running) == 1:
             self.busy_changed.emit(True)
-        threading.Thread(target=_run, args=(task, relay, work), name=f"gleaner: {label}",
-                         daemon=True).start()
+        threading.Thread(target=_run, args=(task, relay, work, self._slots),
+                         name=f"gleaner: {label}", daemon=True).start()
         return task
 
     def cancel_all(self) -> None:
@@ -102,6 +108,7 @@ class TaskRunner(QObject):
             task.cancel()
 
     def _deliver(self, task: Task, kind: str, value) -> None:
+        self._in_flight.pop(task, None)  # the worker is done with both objects
         if kind == "cancelled":
             task._end(task.cancelled)
         else:
@@ -110,14 +117,16 @@ class TaskRunner(QObject):
     def _done(self, task: Task) -> None:
         if task in self.running:
             self.running.remove(task)
-            task.deleteLater()
             if not self.running:
                 self.busy_changed.emit(False)
 
 
-def _run(task: Task, relay: _Relay, work: Callable[[Progress], Any]) -> None:
+def _run(task: Task, relay: _Relay, work: Callable[[Progress], Any],
+         slots: threading.BoundedSemaphore) -> None:
     try:
-        result = work(task.progress)
+        with slots:
+            task.progress.raise_if_cancelled()
+            result = work(task.progress)
     except Cancelled:
         outcome = ("cancelled", None)
     except EXPECTED_ERRORS as error:
@@ -129,6 +138,6 @@ def _run(task: Task, relay: _Relay, work: Callable[[Progress], Any]) -> None:
         outcome = ("finished", result)
     if task.progress.cancelled:
         outcome = ("cancelled", None)
-    # If the window (and with it the task) is gone, nobody is waiting for this.
+    # At shutdown Qt itself may be gone; nobody is waiting for the outcome then.
     with contextlib.suppress(RuntimeError):
         relay.done.emit(*outcome)
