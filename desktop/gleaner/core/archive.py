@@ -209,7 +209,7 @@ class Archive:
     def add_theme(self, name: str, color: str | None = None, description: str = "") -> Theme:
         """Add a theme at the end of the codebook; a colour is chosen if none is given."""
         name = _clean_name(name)
-        color = _clean_color(color) if color else self._unused_color()
+        color = _clean_color(color) if color else self.suggest_color()
         position = (self._scalar("SELECT max(position) FROM themes") or 0) + 1
         try:
             with self.db.atomic():
@@ -260,7 +260,8 @@ class Archive:
             if self.db.execute("DELETE FROM themes WHERE id = ?", [theme_id]).rowcount == 0:
                 raise NotFound(f"there is no theme {theme_id}")
 
-    def _unused_color(self) -> str:
+    def suggest_color(self) -> str:
+        """A colour for a new theme: the first of the palette no theme uses yet."""
         used = {t.color.upper() for t in self.list_themes()}
         for color in THEME_PALETTE:
             if color not in used:

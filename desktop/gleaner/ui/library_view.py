@@ -136,10 +136,6 @@ class LibraryView(QListView):
         if row is not None:
             self.setCurrentIndex(self.model_.index(row))
 
-    def current_article_id(self) -> int | None:
-        index = self.currentIndex()
-        return index.data(RecordRole).id if index.isValid() else None
-
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             self.articleSelected.emit(current.data(RecordRole).id)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -393,7 +393,7 @@ class MainWindow(QMainWindow):
         self._open_theme_dialog(self.archive.get_theme(theme_id))
 
     def _open_theme_dialog(self, theme) -> None:
-        dialog = ThemeDialog(self, theme, suggested_color=self.archive._unused_color())
+        dialog = ThemeDialog(self, theme, suggested_color=self.archive.suggest_color())
         dialog.accepted.connect(lambda: self._apply_theme_dialog(dialog, theme))
         dialog.finished.connect(dialog.deleteLater)
         self.theme_dialog = dialog
@@ -483,10 +483,6 @@ class MainWindow(QMainWindow):
             self, "About Gleaner",
             "<b>Gleaner</b><br>Save articles offline, read them, and code passages with "
             f"themes.<br><br>Archive: {self.archive.path}")
-
-    def open_archive_folder(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.archive.path.parent)))
-
 
 def confirm(parent, title: str, text: str) -> bool:
     """Ask a yes/no question; the text is shown as plain text (titles may contain '<')."""

@@ -108,12 +108,6 @@ class ReaderView(QTextBrowser):
         self.set_highlights(highlights, themes)
         self.verticalScrollBar().setValue(0)
 
-    def clear_article(self) -> None:
-        self.article = None
-        self.highlights = []
-        self.setDocument(QTextDocument(self))
-        self.setExtraSelections([])
-
     def body_text(self) -> str:
         """The body as displayed; equals the article's canonical text."""
         cursor = QTextCursor(self.document())
