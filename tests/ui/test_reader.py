@@ -96,3 +96,13 @@ def test_clicking_a_highlight_after_emoji_finds_it(reader, qtbot):
         qtbot.mouseClick(reader.viewport(), Qt.MouseButton.LeftButton,
                          pos=point_of(reader, start + 5))
     assert signal.args == [7]
+
+
+def test_opening_articles_keeps_one_page_in_memory(reader, qtbot):
+    from PySide6.QtGui import QTextDocument
+
+    article = make_article(TRICKY_HTML)
+    for _ in range(5):
+        reader.show_article(article, [], [])
+    qtbot.wait(10)  # let deferred deletes run
+    assert len(reader.findChildren(QTextDocument)) == 1
