@@ -103,10 +103,8 @@ class ReaderView(QTextBrowser):
         self.body_start = cursor.position()
         self.positions = _PositionMap(article.text, self.body_start)
         _write_body(cursor, article.blocks)
-        previous = self.document()
+        # The previous page is a child of this view, so Qt deletes it here.
         self.setDocument(document)
-        if previous.parent() is self:
-            previous.deleteLater()  # one article's page at a time, however many are opened
         self._fit_column()
         self.set_highlights(highlights, themes)
         self.verticalScrollBar().setValue(0)
