@@ -82,6 +82,7 @@ class ReaderView(QTextBrowser):
         self.highlights: list[Highlight] = []
         self.themes: dict[int, Theme] = {}
         self.active_highlight: int | None = None
+        self._page: QTextDocument | None = None  # the page we built (Qt owns the first one)
 
     # --- loading -------------------------------------------------------------------------
 
@@ -103,8 +104,10 @@ class ReaderView(QTextBrowser):
         self.body_start = cursor.position()
         self.positions = _PositionMap(article.text, self.body_start)
         _write_body(cursor, article.blocks)
-        # The previous page is a child of this view, so Qt deletes it here.
         self.setDocument(document)
+        if self._page is not None:
+            self._page.deleteLater()  # one article's page in memory, however many are opened
+        self._page = document
         self._fit_column()
         self.set_highlights(highlights, themes)
         self.verticalScrollBar().setValue(0)
