@@ -174,3 +174,22 @@ def test_undo_for_another_article_updates_the_theme_counts(coded_window, archive
     window.undo_delete()
     assert window.themes_panel.themes()[0].highlight_count == 1
     assert window.article.id == other
+
+
+def test_editing_a_theme_recolours_its_highlights(coded_window, archive, qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    window = coded_window
+    security = archive.list_themes()[0]
+    window.ask_edit_theme(security.id)
+    dialog = window.theme_dialog
+    assert dialog.name() == "Security measures"
+    dialog.name_edit.clear()
+    qtbot.keyClicks(dialog.name_edit, "Border security")
+    dialog.set_color("#44AA88")
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+    edited = archive.get_theme(security.id)
+    assert (edited.name, edited.color) == ("Border security", "#44AA88")
+    assert window.themes_panel.themes()[0].name == "Border security"
+    assert window.reader.painted_ranges()[0][2] == "#44AA88"
