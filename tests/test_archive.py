@@ -68,7 +68,8 @@ def test_migrations_are_recorded(archive: Archive) -> None:
         "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id"))
     assert [row["name"] for row in rows] == [m.name for m in migrations._migrations]
     assert [row["name"] for row in rows] == ["0001_articles_themes_highlights",
-                                             "0002_starter_codebook"]
+                                             "0002_starter_codebook",
+                                             "0003_stable_ids_content_apart_history"]
     assert {row["migration_set"] for row in rows} == {MIGRATION_SET}
     assert {"articles", "themes", "highlights", "highlight_themes"} <= set(
         archive.db.table_names())
@@ -82,7 +83,7 @@ def test_reopening_does_not_duplicate_the_codebook(archive_path: Path, row_count
             assert again.list_themes() == themes
     counts = row_counts(archive_path)
     assert counts["themes"] == 8
-    assert counts["_sqlite_migrations"] == 2
+    assert counts["_sqlite_migrations"] == 3
 
 
 def test_starter_codebook(archive: Archive) -> None:
@@ -92,7 +93,7 @@ def test_starter_codebook(archive: Archive) -> None:
     assert [t.name for t in themes] == starter_names()
     assert [t.position for t in themes] == sorted(t.position for t in themes)
     for theme in themes:
-        assert archive_module._COLOR.fullmatch(theme.color), theme.color
+        assert archive_module.codebook._COLOR.fullmatch(theme.color), theme.color
         assert theme.color == theme.color.upper()
         assert theme.description.strip()
         assert theme.highlight_count == 0
@@ -120,9 +121,10 @@ def test_sqlite_header_with_garbage_is_refused_untouched(tmp_path: Path) -> None
     path = tmp_path / "damaged.gleaner"
     content = b"SQLite format 3\x00" + random.Random(8).randbytes(8192)
     path.write_bytes(content)
-    with pytest.raises(ArchiveError, match="could not be opened"):
+    with pytest.raises(ArchiveError, match="could not be opened|not a Gleaner archive"):
         Archive.open(path)
     assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["damaged.gleaner"]
 
 
 def test_foreign_sqlite_database_is_refused_untouched(tmp_path: Path, row_counts) -> None:
@@ -413,7 +415,7 @@ def test_failed_theme_link_does_not_touch_the_highlight(archive: Archive, articl
                                                         monkeypatch) -> None:
     text = archive.get_article(article_id).text
     highlight = archive.add_highlight(article_id, *span(text, "Forty beds"))
-    monkeypatch.setattr(archive_module, "utc_now", lambda: "2099-01-01T00:00:00+00:00")
+    monkeypatch.setattr(archive_module.store, "utc_now", lambda: "2099-01-01T00:00:00+00:00")
     with pytest.raises(NotFound):
         archive.add_highlight_theme(highlight.id, 999)
     assert archive.get_highlight(highlight.id).updated_at == highlight.updated_at
@@ -436,7 +438,7 @@ def test_failed_save_leaves_no_partial_row(archive: Archive, monkeypatch, snapsh
     def broken(_blocks):
         raise RuntimeError("disk full while serialising")
 
-    monkeypatch.setattr(archive_module, "blocks_to_json", broken)
+    monkeypatch.setattr(archive_module.articles, "blocks_to_json", broken)
     with pytest.raises(RuntimeError):
         archive.save_article(article)
     assert snapshot(archive) == before

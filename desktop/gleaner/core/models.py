@@ -65,6 +65,7 @@ class Article:
     html: str
     text: str
     blocks: list[Block] = field(repr=False)
+    guid: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Theme:
     description: str
     position: int
     highlight_count: int = 0
+    guid: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,47 @@ class Highlight:
     theme_ids: tuple[int, ...]
     created_at: str
     updated_at: str
+    guid: str = ""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an operation (or its undo) changed, so a front end refreshes only that.
+
+    `articles`: articles whose library row or highlights changed; `highlights`: highlights
+    added, changed or removed; `themes`: themes whose row or counts changed. `library` is set
+    when articles were added or removed (the list's rows change), `codebook` when themes were
+    added, removed or reordered (the panel's rows and the number keys change).
+    """
+
+    articles: frozenset[int] = frozenset()
+    highlights: frozenset[int] = frozenset()
+    themes: frozenset[int] = frozenset()
+    library: bool = False
+    codebook: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.articles or self.highlights or self.themes or self.library
+                    or self.codebook)
+
+
+@dataclass(frozen=True)
+class OpResult:
+    """What an operation returns: its name, what changed, its value (a new highlight, a
+    theme, an article id…) and the labels of the steps Undo and Redo would now take."""
+
+    label: str
+    changes: Changes
+    value: object = None
+    undo_label: str | None = None
+    redo_label: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """One step of the undo history."""
+
+    id: int
+    label: str
+    made_at: str
+    undone: bool

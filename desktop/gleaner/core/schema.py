@@ -88,3 +88,126 @@ def _starter_codebook(db: Database) -> None:
             "VALUES (?, ?, ?, ?, ?, ?)",
             [theme["name"], theme_key(theme["name"]), theme["color"].upper(),
              theme.get("description", ""), position, now])
+
+
+@migrations(name="0003_stable_ids_content_apart_history")
+def _stable_ids_content_apart_history(db: Database) -> None:
+    """Ids are never reused (AUTOINCREMENT), so an undone deletion comes back with its id;
+    every article, theme and highlight gets a GUID for exports; the large per-article columns
+    move to `article_contents` so listing and counting read only small rows; the undo history
+    lives in the archive.
+
+    Runs with foreign keys off (SQLite cannot alter a key in place: tables are rebuilt and
+    renamed); `Archive.open` checks the keys afterwards.
+    """
+    import uuid
+
+    db.executescript("""
+        CREATE TABLE articles_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            guid TEXT NOT NULL UNIQUE,
+            url_requested TEXT NOT NULL,
+            url TEXT NOT NULL,
+            title TEXT NOT NULL,
+            byline TEXT NOT NULL DEFAULT '',
+            authors TEXT NOT NULL DEFAULT '[]',
+            site_name TEXT NOT NULL DEFAULT '',
+            published TEXT,
+            saved_at TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT '',
+            excerpt TEXT NOT NULL DEFAULT '',
+            word_count INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE article_contents (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            html TEXT NOT NULL,
+            structure TEXT NOT NULL,
+            text TEXT NOT NULL,
+            original_html BLOB NOT NULL,
+            original_charset TEXT NOT NULL DEFAULT ''
+        );
+        INSERT INTO articles_new (id, guid, url_requested, url, title, byline, authors,
+            site_name, published, saved_at, language, excerpt, word_count)
+            SELECT id, 'pending-' || id,
+               url_requested, url, title, byline, authors, site_name, published,
+                saved_at, language, excerpt, word_count FROM articles;
+        INSERT INTO article_contents (article_id, html, structure, text, original_html,
+            original_charset)
+            SELECT id, html, structure, text, original_html, original_charset FROM articles;
+        DROP TABLE articles;
+        ALTER TABLE articles_new RENAME TO articles;
+        CREATE INDEX articles_url ON articles(url);
+        CREATE INDEX articles_url_requested ON articles(url_requested);
+        CREATE INDEX articles_saved_at ON articles(saved_at, id);
+
+        CREATE TABLE themes_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            guid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            name_key TEXT NOT NULL UNIQUE,
+            color TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        INSERT INTO themes_new (id, guid, name, name_key, color, description, position,
+            created_at)
+            SELECT id, 'pending-' || id,
+               name, name_key, color, description, position, created_at FROM themes;
+        DROP TABLE themes;
+        ALTER TABLE themes_new RENAME TO themes;
+
+        CREATE TABLE highlights_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            guid TEXT NOT NULL UNIQUE,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" > start),
+            exact TEXT NOT NULL,
+            prefix TEXT NOT NULL DEFAULT '',
+            suffix TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        INSERT INTO highlights_new (id, guid, article_id, start, "end", exact, prefix, suffix,
+            note, created_at, updated_at)
+            SELECT id, 'pending-' || id,
+               article_id, start, "end", exact, prefix, suffix, note, created_at,
+                updated_at FROM highlights;
+        DROP TABLE highlights;
+        ALTER TABLE highlights_new RENAME TO highlights;
+        CREATE INDEX highlights_article ON highlights(article_id, start);
+
+        CREATE TABLE highlight_themes_new (
+            highlight_id INTEGER NOT NULL REFERENCES highlights(id) ON DELETE CASCADE,
+            theme_id INTEGER NOT NULL REFERENCES themes(id) ON DELETE CASCADE,
+            PRIMARY KEY (highlight_id, theme_id)
+        ) WITHOUT ROWID;
+        INSERT INTO highlight_themes_new SELECT highlight_id, theme_id FROM highlight_themes;
+        DROP TABLE highlight_themes;
+        ALTER TABLE highlight_themes_new RENAME TO highlight_themes;
+        CREATE INDEX highlight_themes_theme ON highlight_themes(theme_id);
+
+        -- The undo history: one row per step, and the rows it changed (before and after, as
+        -- JSON objects; NULL where the row did not exist).
+        CREATE TABLE history_steps (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            label TEXT NOT NULL,
+            made_at TEXT NOT NULL,
+            undone INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE history_rows (
+            step_id INTEGER NOT NULL REFERENCES history_steps(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            table_name TEXT NOT NULL,
+            row_key TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            PRIMARY KEY (step_id, seq)
+        ) WITHOUT ROWID;
+    """)
+    for table in ("articles", "themes", "highlights"):
+        ids = [row[0] for row in db.execute(f"SELECT id FROM {table}").fetchall()]
+        db.conn.executemany(f"UPDATE {table} SET guid = ? WHERE id = ?",
+                            [(str(uuid.uuid4()), row_id) for row_id in ids])

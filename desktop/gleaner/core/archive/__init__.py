@@ -1,0 +1,30 @@
+"""The archive: one SQLite file holding articles, the codebook, highlights and the undo history.
+
+All of Gleaner's SQL lives in this package, one module per subject:
+
+- `store`: opening, closing, migrations, the step (transaction + undo record) machinery
+- `articles`: saved articles and their content
+- `codebook`: themes
+- `highlights`: coded passages and their theme links
+- `history`: the undo/redo history and how a step is reversed or replayed
+
+`Archive` brings them together. Its mutating methods are building blocks for
+`core.operations`, which wraps each user action in one step; front ends call operations, never
+these methods directly.
+"""
+
+from __future__ import annotations
+
+from .articles import ArticlesMixin
+from .codebook import THEME_PALETTE, CodebookMixin, theme_key
+from .errors import ArchiveError, NotFound
+from .highlights import HighlightsMixin
+from .history import HistoryMixin
+from .store import ARCHIVE_ENV, ARCHIVE_FILENAME, ArchiveStore, default_archive_path, utc_now
+
+__all__ = ["ARCHIVE_ENV", "ARCHIVE_FILENAME", "THEME_PALETTE", "Archive", "ArchiveError",
+           "NotFound", "default_archive_path", "theme_key", "utc_now"]
+
+
+class Archive(ArticlesMixin, CodebookMixin, HighlightsMixin, HistoryMixin, ArchiveStore):
+    """An open archive. Use `Archive.open(path)`; close it (or use `with`) when done."""

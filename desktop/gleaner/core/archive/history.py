@@ -1,0 +1,255 @@
+"""The undo history: every step's changed rows, before and after, kept in the archive.
+
+A step records, for each row it touched, the row as it was and as it became (None where the
+row did not exist). Undo writes the "before" rows back, redo the "after" rows, each in one
+transaction, after checking that nothing changed those rows since (another window or the
+command line may share the archive). Restored rows keep their ids, GUIDs and times.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from ..models import Changes, HistoryStep
+from .errors import ArchiveError
+
+HISTORY_LIMIT = 500  # steps kept; older ones are forgotten
+
+# The primary key of each table a step may change.
+KEYS = {
+    "articles": ("id",),
+    "article_contents": ("article_id",),
+    "themes": ("id",),
+    "highlights": ("id",),
+    "highlight_themes": ("highlight_id", "theme_id"),
+}
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row of a step: its table, key and its state before and after (None: absent)."""
+
+    table: str
+    key: dict
+    before: dict | None
+    after: dict | None
+
+
+class Recorder:
+    """Collects the rows a step touches. Call `watch` before changing rows (with a condition
+    on columns the step does not change, such as ids) and `created` after inserting one."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._before: dict[tuple[str, str], dict | None] = {}
+        self._watches: list[tuple[str, str, tuple]] = []
+        self.records: list[RowChange] = []
+
+    def watch(self, table: str, where: str, params=()) -> None:
+        for row in self.db.query(f"SELECT * FROM {table} WHERE {where}", list(params)):
+            self._before.setdefault(_key_id(table, row), _encode(row))
+        self._watches.append((table, where, tuple(params)))
+
+    def created(self, table: str, key: dict) -> None:
+        self._before.setdefault((table, json.dumps(key, sort_keys=True)), None)
+
+    def finish(self) -> None:
+        """Compare each watched row with its state now; keep those that changed."""
+        for table, where, params in self._watches:
+            for row in self.db.query(f"SELECT * FROM {table} WHERE {where}", list(params)):
+                self._before.setdefault(_key_id(table, row), None)
+        self.records = []
+        for (table, key_json), before in self._before.items():
+            key = json.loads(key_json)
+            after = read_row(self.db, table, key)
+            if after != before:
+                self.records.append(RowChange(table, key, before, after))
+
+    def changes(self) -> Changes:
+        return changes_of(self.db, self.records)
+
+
+class HistoryMixin:
+    """Undo and redo over the steps recorded by `ArchiveStore.step`."""
+
+    db: Database
+
+    def _push_history(self, label: str, records: list[RowChange]) -> None:
+        from .store import utc_now
+
+        # A new step ends the redo branch.
+        self.db.execute("DELETE FROM history_steps WHERE undone = 1")
+        step_id = self.db.execute(
+            "INSERT INTO history_steps (label, made_at) VALUES (?, ?)",
+            [label, utc_now()]).lastrowid
+        self.db.conn.executemany(
+            "INSERT INTO history_rows (step_id, seq, table_name, row_key, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(step_id, seq, r.table, json.dumps(r.key, sort_keys=True), _dump(r.before),
+              _dump(r.after)) for seq, r in enumerate(records)])
+        self.db.execute(
+            "DELETE FROM history_steps WHERE id <= ?", [step_id - HISTORY_LIMIT])
+
+    def history(self, limit: int = HISTORY_LIMIT) -> list[HistoryStep]:
+        """The most recent steps, newest first (undone ones are the redo branch)."""
+        return [HistoryStep(row["id"], row["label"], row["made_at"], bool(row["undone"]))
+                for row in self.db.query(
+                    "SELECT id, label, made_at, undone FROM history_steps "
+                    "ORDER BY id DESC LIMIT ?", [limit])]
+
+    def undo_label(self) -> str | None:
+        """The name of the step Undo would take back, if any."""
+        return self._step_label("undone = 0 ORDER BY id DESC")
+
+    def redo_label(self) -> str | None:
+        """The name of the step Redo would do again, if any."""
+        return self._step_label("undone = 1 ORDER BY id ASC")
+
+    def clear_history(self) -> None:
+        """Forget every step (after restoring a backup, say)."""
+        self.db.execute("DELETE FROM history_steps")
+
+    def undo_step(self) -> tuple[str, list[RowChange]]:
+        """Take back the latest step; returns its label and rows. Raises ArchiveError when
+        there is nothing to undo or its rows were changed since."""
+        return self._replay("undone = 0 ORDER BY id DESC", undo=True)
+
+    def redo_step(self) -> tuple[str, list[RowChange]]:
+        """Do again the step most recently undone."""
+        return self._replay("undone = 1 ORDER BY id ASC", undo=False)
+
+    def _step_label(self, condition: str) -> str | None:
+        row = self.db.execute(
+            f"SELECT label FROM history_steps WHERE {condition} LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def _replay(self, condition: str, *, undo: bool) -> tuple[str, list[RowChange]]:
+        with self.db.atomic():
+            step = self.db.execute(
+                f"SELECT id, label FROM history_steps WHERE {condition} LIMIT 1").fetchone()
+            if step is None:
+                raise ArchiveError(f"there is nothing to {'undo' if undo else 'redo'}")
+            step_id, label = step
+            records = [RowChange(row["table_name"], json.loads(row["row_key"]),
+                                 _load(row["before"]), _load(row["after"]))
+                       for row in self.db.query(
+                           "SELECT table_name, row_key, before, after FROM history_rows "
+                           "WHERE step_id = ? ORDER BY seq", [step_id])]
+            stale = any(read_row(self.db, r.table, r.key) != (r.after if undo else r.before)
+                        for r in records)
+            if stale:
+                # Someone changed these rows since; replaying would overwrite their work.
+                # The step is dropped so that older ones stay reachable.
+                self.db.execute("DELETE FROM history_steps WHERE id = ?", [step_id])
+            else:
+                self._write_states(records, undo=undo)
+                self.db.execute("UPDATE history_steps SET undone = ? WHERE id = ?",
+                                [1 if undo else 0, step_id])
+        if stale:
+            action = "undone" if undo else "redone"
+            raise ArchiveError(f"“{label}” can no longer be {action}: it was changed since "
+                               "(perhaps in another window or on the command line)")
+        return label, records
+
+    def _write_states(self, records: list[RowChange], *, undo: bool) -> None:
+        # Parents are recorded before their children: write rows in that order, remove them
+        # in the reverse one; the keys are checked at commit in any case.
+        self.db.execute("PRAGMA defer_foreign_keys = ON")
+        targets = [(r, r.before if undo else r.after) for r in records]
+        for record, state in targets:
+            if state is not None:
+                write_row(self.db, record.table, record.key, state)
+        for record, state in reversed(targets):
+            if state is None:
+                delete_row(self.db, record.table, record.key)
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+def read_row(db: Database, table: str, key: dict) -> dict | None:
+    """A row as the history stores it (bytes encoded), or None if it does not exist."""
+    where = " AND ".join(f'"{column}" = ?' for column in key)
+    rows = list(db.query(f"SELECT * FROM {table} WHERE {where}", list(key.values())))
+    return _encode(rows[0]) if rows else None
+
+
+def write_row(db: Database, table: str, key: dict, state: dict) -> None:
+    """Make the row with this key equal to `state`, inserting it if it does not exist."""
+    row = _decode(state)
+    where = " AND ".join(f'"{column}" = ?' for column in key)
+    exists = db.execute(f"SELECT 1 FROM {table} WHERE {where}", list(key.values())).fetchone()
+    if exists:
+        # UPDATE, never REPLACE: replacing a parent row would cascade to its children.
+        columns = [c for c in row if c not in key]
+        sets = ", ".join(f'"{c}" = ?' for c in columns)
+        if columns:
+            db.execute(f"UPDATE {table} SET {sets} WHERE {where}",
+                       [row[c] for c in columns] + list(key.values()))
+    else:
+        names = ", ".join(f'"{c}"' for c in row)
+        marks = ", ".join("?" * len(row))
+        db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(row.values()))
+
+
+def delete_row(db: Database, table: str, key: dict) -> None:
+    where = " AND ".join(f'"{column}" = ?' for column in key)
+    db.execute(f"DELETE FROM {table} WHERE {where}", list(key.values()))
+
+
+def changes_of(db: Database, records: list[RowChange]) -> Changes:
+    """What a front end must refresh after these rows changed (in either direction)."""
+    articles, highlights, themes = set(), set(), set()
+    library = codebook = False
+    linked_highlights = set()
+    for record in records:
+        either = record.after or record.before
+        added_or_removed = record.before is None or record.after is None
+        if record.table == "articles":
+            articles.add(record.key["id"])
+            library = library or added_or_removed
+        elif record.table == "article_contents":
+            articles.add(record.key["article_id"])
+        elif record.table == "highlights":
+            highlights.add(record.key["id"])
+            articles.add(either["article_id"])
+        elif record.table == "highlight_themes":
+            highlights.add(record.key["highlight_id"])
+            themes.add(record.key["theme_id"])
+            linked_highlights.add(record.key["highlight_id"])
+        elif record.table == "themes":
+            themes.add(record.key["id"])
+            codebook = codebook or added_or_removed or (
+                record.before["position"] != record.after["position"])
+    unknown = linked_highlights - {r.key["id"] for r in records if r.table == "highlights"}
+    if unknown:
+        marks = ",".join("?" * len(unknown))
+        articles.update(row[0] for row in db.execute(
+            f"SELECT DISTINCT article_id FROM highlights WHERE id IN ({marks})", list(unknown)))
+    return Changes(frozenset(articles), frozenset(highlights), frozenset(themes), library,
+                   codebook)
+
+
+def _key_id(table: str, row: dict) -> tuple[str, str]:
+    return table, json.dumps({column: row[column] for column in KEYS[table]}, sort_keys=True)
+
+
+def _encode(row: dict) -> dict:
+    return {k: {"$bytes": base64.b64encode(v).decode()} if isinstance(v, bytes) else v
+            for k, v in row.items()}
+
+
+def _decode(row: dict) -> dict:
+    return {k: base64.b64decode(v["$bytes"]) if isinstance(v, dict) else v
+            for k, v in row.items()}
+
+
+def _dump(row: dict | None) -> str | None:
+    return None if row is None else json.dumps(row, ensure_ascii=False)
+
+
+def _load(text: str | None) -> dict | None:
+    return None if text is None else json.loads(text)

@@ -1,0 +1,147 @@
+"""Opening and closing an archive, and the step: one transaction that records its own undo."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import platformdirs
+from sqlite_utils import Database
+
+from ..schema import MIGRATION_SET, migrations
+from .errors import ArchiveError
+from .history import Recorder
+
+ARCHIVE_ENV = "GLEANER_ARCHIVE"
+ARCHIVE_FILENAME = "archive.gleaner"
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 string in UTC, to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def default_archive_path() -> Path:
+    """The archive used when none is named: $GLEANER_ARCHIVE, else the platform's data folder."""
+    if os.environ.get(ARCHIVE_ENV):
+        return Path(os.environ[ARCHIVE_ENV]).expanduser()
+    return Path(platformdirs.user_data_dir("Gleaner", appauthor=False)) / ARCHIVE_FILENAME
+
+
+class ArchiveStore:
+    """The connection and the step machinery that the subject mixins build on."""
+
+    def __init__(self, db: Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+        self._recorder: Recorder | None = None
+
+    @classmethod
+    def open(cls, path: str | Path | None = None):
+        """Open (creating if needed) the archive at path, bringing its schema up to date.
+
+        A file that is not a Gleaner archive is refused untouched. The file is only ever read
+        through SQLite: opening and closing it any other way in this process would release
+        SQLite's POSIX locks on it (see docs/architecture.md).
+        """
+        path = Path(path).expanduser() if path else default_archive_path()
+        if path.is_dir():
+            raise ArchiveError(f"{path} is a folder, not an archive file")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = Database(path)
+        except (OSError, sqlite3.Error) as error:
+            raise ArchiveError(f"{path} could not be opened ({error})") from None
+        try:
+            db.execute("PRAGMA busy_timeout = 10000")
+            _check_schema_is_ours(db, path)
+            db.enable_wal()
+            # Losing a highlight on power failure is worse than a slower commit.
+            db.execute("PRAGMA synchronous = FULL")
+            # Migrations rebuild tables, which needs the keys off; they are checked after.
+            db.execute("PRAGMA foreign_keys = OFF")
+            migrations.apply(db)
+            if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise ArchiveError(f"{path} has links to missing rows; it may be damaged")
+            db.execute("PRAGMA foreign_keys = ON")
+        except ArchiveError:
+            db.close()
+            raise
+        except sqlite3.DatabaseError as error:
+            db.close()
+            if "not a database" in str(error):
+                raise ArchiveError(f"{path} is not a Gleaner archive (not an SQLite database, "
+                                   "or badly damaged)") from None
+            raise ArchiveError(f"{path} could not be opened as an archive ({error})") from None
+        return cls(db, path)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits to the archive."""
+        return self._scalar("PRAGMA data_version")
+
+    @contextmanager
+    def step(self, label: str) -> Iterator[Recorder]:
+        """One user action: a transaction that also records how to undo it.
+
+        Inside, the mutating methods note the rows they touch; at the end the changed rows go
+        into the history as one step named `label` (nothing is recorded if nothing changed).
+        """
+        if self._recorder is not None:
+            raise RuntimeError("archive steps do not nest")
+        recorder = Recorder(self.db)
+        self._recorder = recorder
+        try:
+            with self.db.atomic():
+                yield recorder
+                recorder.finish()
+                if recorder.records:
+                    self._push_history(label, recorder.records)
+        finally:
+            self._recorder = None
+
+    # Hooks for the mutating methods; outside a step (bulk loads, tests) they record nothing.
+
+    def _watch(self, table: str, where: str, params: list | tuple = ()) -> None:
+        if self._recorder is not None:
+            self._recorder.watch(table, where, params)
+
+    def _created(self, table: str, **key) -> None:
+        if self._recorder is not None:
+            self._recorder.created(table, key)
+
+    def _scalar(self, sql: str, params: list | tuple | None = None):
+        row = self.db.execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    def _push_history(self, label, records) -> None:  # provided by HistoryMixin
+        raise NotImplementedError
+
+
+def _check_schema_is_ours(db: Database, path: Path) -> None:
+    """Refuse someone else's database, or an archive written by a newer Gleaner."""
+    # A first open that stopped part-way leaves only the (empty) migrations table: still new.
+    tables = set(db.table_names()) - {"_sqlite_migrations"}
+    if not tables:
+        return
+    if "articles" not in tables or not db["_sqlite_migrations"].exists():
+        raise ArchiveError(f"{path} is an SQLite database but not a Gleaner archive")
+    applied = {row["name"] for row in db.query(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
+    known = {m.name for m in migrations._migrations}
+    if applied - known:
+        raise ArchiveError(f"{path} was written by a newer version of Gleaner; "
+                           "update Gleaner to open it")
