@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -383,3 +385,213 @@ def test_unusable_archive_location_is_a_clean_error(run, tmp_path: Path) -> None
     assert status == 1
     assert err.startswith("error: ") and "could not be opened" in err
     assert "Traceback" not in err
+
+
+# --- undo, redo and history --------------------------------------------------------------------
+
+def db_highlights(archive_path: Path) -> list:
+    with Archive.open(archive_path) as archive:
+        return archive.list_highlights()
+
+
+def db_history(archive_path: Path) -> list:
+    with Archive.open(archive_path) as archive:
+        return archive.history()
+
+
+def code_quote(run, article_id: int, *themes: str, note: str = "") -> int:
+    args = ["highlight", str(article_id), "--quote", QUOTE, "--note", note]
+    for theme in themes:
+        args += ["--theme", theme]
+    status, out, err = run(*args)
+    assert (status, err) == (0, "")
+    return int(out)
+
+
+def test_undo_and_redo_a_highlight(run, sample_id: int, archive_path: Path,
+                                   row_counts) -> None:
+    highlight_id = code_quote(run, sample_id, "Security measures", "Legal framework",
+                              note="Three measures in one line")
+    [coded] = db_highlights(archive_path)
+    assert coded.id == highlight_id
+    assert row_counts(archive_path)["highlight_themes"] == 2
+
+    status, out, err = run("undo")
+    assert (status, out, err) == (0, "Undid: Code passage\n", "")
+    assert db_highlights(archive_path) == []
+    assert row_counts(archive_path)["highlight_themes"] == 0
+    latest = db_history(archive_path)[0]
+    assert (latest.label, latest.undone) == ("Code passage", True)
+    assert load(run("list", "--json")[1])[0]["highlight_count"] == 0
+
+    status, out, err = run("redo")
+    assert (status, out, err) == (0, "Redid: Code passage\n", "")
+    [restored] = db_highlights(archive_path)
+    assert restored == coded  # the same id, offsets, themes, note, GUID and times
+    with Archive.open(archive_path) as archive:
+        assert [archive.get_theme(t).name for t in restored.theme_ids] == [
+            "Security measures", "Legal framework"]
+        assert restored.note == "Three measures in one line"
+        assert [(s.label, s.undone) for s in archive.history()] == [
+            ("Code passage", False), ("Save article", False)]
+
+
+def test_undo_and_redo_json(run, sample_id: int) -> None:
+    code_quote(run, sample_id, "Security measures")
+    status, out, _ = run("undo", "--json")
+    assert status == 0
+    assert load(out) == {"undone": "Code passage", "undo": "Save article",
+                         "redo": "Code passage"}
+    status, out, _ = run("redo", "--json")
+    assert status == 0
+    assert load(out) == {"redone": "Code passage", "undo": "Code passage", "redo": None}
+    run("undo")
+    status, out, _ = run("undo", "--json")
+    assert load(out) == {"undone": "Save article", "undo": None, "redo": "Save article"}
+
+
+def test_undo_theme_add(run, archive_path: Path, row_counts) -> None:
+    status, out, _ = run("theme", "add", "Media framing", "--color", "#12ab9f")
+    assert status == 0
+    theme_id = int(out.split("\t")[0])
+    with Archive.open(archive_path) as archive:
+        assert archive.theme_by_name("Media framing").id == theme_id
+    assert row_counts(archive_path)["themes"] == 9
+
+    status, out, err = run("undo")
+    assert (status, out, err) == (0, "Undid: New theme\n", "")
+    assert row_counts(archive_path)["themes"] == 8
+    with Archive.open(archive_path) as archive:
+        assert "Media framing" not in [t.name for t in archive.list_themes()]
+    status, _, err = run("highlights", "--theme", "Media framing")
+    assert status == 1 and "no theme called" in err
+
+
+def test_undo_add_removes_the_article(run, sample_id: int, sample_article_path: Path,
+                                      archive_path: Path) -> None:
+    # Saving a page already in the archive changes nothing, so it is no step of its own.
+    assert run("add", str(sample_article_path))[0] == 0
+    assert [s.label for s in db_history(archive_path)] == ["Save article"]
+    status, out, _ = run("undo")
+    assert (status, out) == (0, "Undid: Save article\n")
+    with Archive.open(archive_path) as archive:
+        assert archive.list_articles() == []
+
+
+@pytest.mark.parametrize("command", ["undo", "redo"])
+def test_undo_or_redo_with_nothing_to_take_is_a_clean_error(run, archive_path: Path,
+                                                            row_counts, command: str) -> None:
+    assert run("themes")[0] == 0  # creates the archive, with an empty history
+    counts = row_counts(archive_path)
+    content = archive_path.read_bytes()
+    status, out, err = run(command)
+    assert (status, out) == (1, "")
+    assert err == f"error: there is nothing to {command}\n"
+    assert row_counts(archive_path) == counts
+    assert archive_path.read_bytes() == content
+    assert db_history(archive_path) == []
+
+
+def test_undo_past_the_oldest_step_fails_and_changes_nothing(run, sample_id: int,
+                                                             archive_path: Path,
+                                                             row_counts) -> None:
+    assert run("undo")[0] == 0
+    counts = row_counts(archive_path)
+    status, out, err = run("undo")
+    assert (status, out, err) == (1, "", "error: there is nothing to undo\n")
+    assert row_counts(archive_path) == counts
+    assert [(s.label, s.undone) for s in db_history(archive_path)] == [("Save article", True)]
+
+
+def test_history_json_and_text(run, sample_id: int, archive_path: Path) -> None:
+    assert load(run("history", "--json")[1]) == [
+        {"id": s.id, "label": "Save article", "made_at": s.made_at, "undone": False}
+        for s in db_history(archive_path)]
+    code_quote(run, sample_id, "Security measures")
+    assert run("theme", "add", "Media framing")[0] == 0
+    assert run("undo")[0] == 0
+
+    status, out, _ = run("history", "--json")
+    assert status == 0
+    steps = load(out)
+    assert [(s["label"], s["undone"]) for s in steps] == [
+        ("New theme", True), ("Code passage", False), ("Save article", False)]
+    assert all(set(s) == {"id", "label", "made_at", "undone"} for s in steps)
+    ids = [s["id"] for s in steps]
+    assert ids == sorted(ids, reverse=True)
+    for step in steps:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", step["made_at"])
+    assert steps == [{"id": s.id, "label": s.label, "made_at": s.made_at, "undone": s.undone}
+                     for s in db_history(archive_path)]
+
+    status, out, _ = run("history")
+    assert status == 0
+    assert out == "".join(f"{s['id']}\t{s['made_at']}\t{s['label']}"
+                          + ("  (undone)" if s["undone"] else "") + "\n" for s in steps)
+    assert out.splitlines()[0].endswith("\tNew theme  (undone)")
+
+    status, out, _ = run("history", "--limit", "2", "--json")
+    assert (status, load(out)) == (0, steps[:2])
+
+
+def test_history_of_an_empty_archive(run) -> None:
+    assert run("history")[:2] == (0, "")
+    assert run("history", "--json")[:2] == (0, "[]\n")
+
+
+def test_history_limit_must_be_positive(capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["history", "--limit", "0"])
+    assert exited.value.code == 2
+    assert "--limit" in capsys.readouterr().err
+
+
+def test_new_action_after_undo_clears_the_redo_branch(run, sample_id: int,
+                                                      archive_path: Path,
+                                                      row_counts) -> None:
+    code_quote(run, sample_id, "Security measures")
+    assert run("undo")[:2] == (0, "Undid: Code passage\n")
+    assert run("theme", "add", "Media framing")[0] == 0
+    assert [(s.label, s.undone) for s in db_history(archive_path)] == [
+        ("New theme", False), ("Save article", False)]
+
+    counts = row_counts(archive_path)
+    status, out, err = run("redo")
+    assert (status, out, err) == (1, "", "error: there is nothing to redo\n")
+    assert row_counts(archive_path) == counts
+    assert db_highlights(archive_path) == []
+    assert load(run("undo", "--json")[1]) == {"undone": "New theme", "undo": "Save article",
+                                              "redo": "New theme"}
+
+
+def test_history_is_shared_across_processes(sample_article_path: Path,
+                                            archive_path: Path) -> None:
+    """Each command is its own process; undo in one takes back what another did."""
+
+    def gleaner(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "gleaner", "--archive", str(archive_path), *args],
+            capture_output=True, text=True, timeout=120, check=False)
+
+    added = gleaner("add", str(sample_article_path))
+    assert (added.returncode, added.stderr) == (0, "")
+    article_id = int(added.stdout.split("\t")[0])
+    coded = gleaner("highlight", str(article_id), "--quote", QUOTE,
+                    "--theme", "Security measures", "--note", "from process one")
+    assert (coded.returncode, coded.stderr) == (0, "")
+    highlight_id = int(coded.stdout)
+    [highlight] = db_highlights(archive_path)
+    assert (highlight.id, highlight.note) == (highlight_id, "from process one")
+
+    undone = gleaner("undo")
+    assert (undone.returncode, undone.stdout, undone.stderr) == (0, "Undid: Code passage\n", "")
+    assert db_highlights(archive_path) == []
+    with Archive.open(archive_path) as archive:
+        assert [a.id for a in archive.list_articles()] == [article_id]
+        assert [(s.label, s.undone) for s in archive.history()] == [
+            ("Code passage", True), ("Save article", False)]
+
+    redone = gleaner("redo", "--json")
+    assert redone.returncode == 0
+    assert json.loads(redone.stdout)["redone"] == "Code passage"
+    assert db_highlights(archive_path) == [highlight]

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__
+from .core import operations
 from .core.anchoring import AnchorError, anchor_quote
 from .core.archive import Archive, ArchiveError, default_archive_path
 from .core.capture import CaptureError, capture
@@ -66,13 +67,35 @@ def build_parser() -> argparse.ArgumentParser:
     highlights.add_argument("--article", type=int, metavar="ID")
     highlights.add_argument("--theme", metavar="NAME")
     highlights.add_argument("--json", action="store_true", help="print JSON")
+
+    undo = commands.add_parser("undo", help="undo the latest change to the archive")
+    undo.add_argument("--json", action="store_true", help="print JSON")
+
+    redo = commands.add_parser("redo", help="redo the change most recently undone")
+    redo.add_argument("--json", action="store_true", help="print JSON")
+
+    history = commands.add_parser("history", help="list the undo history, newest first")
+    history.add_argument("--limit", type=_positive_int, metavar="N",
+                         help="show at most N steps (default: all that are kept)")
+    history.add_argument("--json", action="store_true", help="print JSON")
     return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return number
 
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed command; returns the exit status."""
     handlers = {"add": cmd_add, "list": cmd_list, "show": cmd_show, "themes": cmd_themes,
-                "theme": cmd_theme, "highlight": cmd_highlight, "highlights": cmd_highlights}
+                "theme": cmd_theme, "highlight": cmd_highlight, "highlights": cmd_highlights,
+                "undo": cmd_undo, "redo": cmd_redo, "history": cmd_history}
     try:
         with Archive.open(args.archive) as archive:
             return handlers[args.command](archive, args)
@@ -87,7 +110,7 @@ def cmd_add(archive: Archive, args) -> int:
         try:
             article = capture(source)
             # The archive is only written once extraction has fully succeeded.
-            article_id, created = archive.save_article(article)
+            article_id, created = operations.save_article(archive, article).value
         except (CaptureError, ArchiveError) as error:
             print(f"error: {source}: {error}", file=sys.stderr)
             failed = True
@@ -148,7 +171,8 @@ def cmd_themes(archive: Archive, args) -> int:
 
 
 def cmd_theme(archive: Archive, args) -> int:
-    theme = archive.add_theme(args.name, color=args.color, description=args.description)
+    theme = operations.create_theme(archive, args.name, color=args.color,
+                                    description=args.description).value
     print(f"{theme.id}\t{theme.name}")
     return 0
 
@@ -161,8 +185,8 @@ def cmd_highlight(archive: Archive, args) -> int:
     except AnchorError as error:
         hint = " with --occurrence N" if "occurs" in str(error) else ""
         raise CommandError(f"{error}{hint}") from None
-    highlight = archive.add_highlight(article.id, anchor.start, anchor.end,
-                                      [t.id for t in themes], note=args.note)
+    highlight = operations.code_passage(archive, article.id, anchor.start, anchor.end,
+                                        [t.id for t in themes], note=args.note).value
     if args.json:
         _print_json(_highlight_json(highlight, {t.id: t for t in themes}))
     else:
@@ -183,6 +207,54 @@ def cmd_highlights(archive: Archive, args) -> int:
     for row in rows:
         print(f"{row['id']}\t{row['article_id']}\t{row['start']}-{row['end']}\t"
               f"{', '.join(row['themes'])}\t{row['quote']}")
+    return 0
+
+
+def cmd_undo(archive: Archive, args) -> int:
+    """`gleaner undo`: take back the latest step, as Edit ▸ Undo in the window would.
+
+    Prints `Undid: LABEL`, or with --json {"undone": LABEL, "undo": …, "redo": …} naming the
+    steps Undo and Redo would take next (null when none). With nothing to undo it fails with
+    `error: there is nothing to undo` and leaves the archive as it was.
+    """
+    result = operations.undo(archive)
+    if args.json:
+        _print_json({"undone": result.label, "undo": result.undo_label,
+                     "redo": result.redo_label})
+    else:
+        print(f"Undid: {result.label}")
+    return 0
+
+
+def cmd_redo(archive: Archive, args) -> int:
+    """`gleaner redo`: do again the step most recently undone.
+
+    Prints `Redid: LABEL`, or with --json {"redone": LABEL, "undo": …, "redo": …}. With
+    nothing to redo (none undone, or a new change since) it fails with
+    `error: there is nothing to redo`.
+    """
+    result = operations.redo(archive)
+    if args.json:
+        _print_json({"redone": result.label, "undo": result.undo_label,
+                     "redo": result.redo_label})
+    else:
+        print(f"Redid: {result.label}")
+    return 0
+
+
+def cmd_history(archive: Archive, args) -> int:
+    """`gleaner history`: the undo history, newest first.
+
+    One line per step, `ID<TAB>MADE_AT<TAB>LABEL`, with `  (undone)` after the steps Redo
+    would do again; with --json a list of {"id", "label", "made_at", "undone"}.
+    """
+    steps = archive.history() if args.limit is None else archive.history(args.limit)
+    if args.json:
+        _print_json([{"id": s.id, "label": s.label, "made_at": s.made_at, "undone": s.undone}
+                     for s in steps])
+        return 0
+    for step in steps:
+        print(f"{step.id}\t{step.made_at}\t{step.label}" + ("  (undone)" if step.undone else ""))
     return 0
 
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
 from gleaner.core.archive import Archive
+from gleaner.core.service import ArchiveClient
 from gleaner.ui.app import create_application
 from gleaner.ui.main_window import MainWindow
 from gleaner.ui.reader import ReaderView
@@ -29,19 +30,31 @@ def app(qapp, tmp_path_factory):
 
 @pytest.fixture
 def open_window(app, qtbot):
-    """open_window(archive) -> a shown, active MainWindow on that archive."""
+    """open_window(archive or path) -> a shown, active MainWindow on that archive, through its
+    own archive process (as the app runs). The test's `archive` stays a separate connection
+    for checking what the window stored."""
+    clients = []
 
-    def opener(archive: Archive) -> MainWindow:
-        window = MainWindow(archive)
+    def opener(archive: Archive | Path) -> MainWindow:
+        client = ArchiveClient.start(archive.path if isinstance(archive, Archive) else archive)
+        clients.append(client)
+        window = MainWindow(client)
         qtbot.addWidget(window)
         window.resize(1360, 860)
         window.show()
         qtbot.waitExposed(window)
         window.activateWindow()
         qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=3000)
+        clients.append(window)
         return window
 
-    return opener
+    yield opener
+    for item in clients:
+        if isinstance(item, MainWindow):
+            item.close()
+            item.archive.close()  # the window may have switched archives
+        else:
+            item.close()
 
 
 def point_of(reader: ReaderView, offset: int) -> QPoint:

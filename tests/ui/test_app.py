@@ -52,7 +52,7 @@ def test_gleaner_without_a_command_opens_the_window(tmp_path):
     path = tmp_path / "new.gleaner"
     seen = run_gleaner("--archive", str(path), tmp_path=tmp_path)
     assert seen["status"] == 0
-    assert seen["titles"] == ["Gleaner — new.gleaner"]
+    assert seen["titles"] == ["new.gleaner — Gleaner"]
     assert seen["welcome"] == [True]
     with Archive.open(path) as archive:  # the archive was created, with its codebook
         assert archive.list_themes()[0].name == "Security measures"

@@ -11,8 +11,9 @@ import platformdirs
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ..core.archive import Archive, ArchiveError
+from ..core.archive import ArchiveError, default_archive_path
 from ..core.resources import resource_path
+from ..core.service import ArchiveClient
 from .main_window import MainWindow
 
 log = logging.getLogger("gleaner")
@@ -32,9 +33,11 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 def run_app(archive_path: Path | None = None) -> int:
     """Open the window on an archive and run until it is closed; returns the exit status."""
     _configure_logging()
+    # The archive process starts first and opens the archive while Qt sets itself up.
+    archive = ArchiveClient.spawn(archive_path or default_archive_path())
     app = create_application()
     try:
-        archive = Archive.open(archive_path)
+        archive.wait_ready()
     except ArchiveError as error:
         QMessageBox.critical(None, "Gleaner", f"The archive could not be opened.\n\n{error}")
         return 1
@@ -44,7 +47,7 @@ def run_app(archive_path: Path | None = None) -> int:
     try:
         return app.exec()
     finally:
-        archive.close()
+        window.archive.close()  # File ▸ Open Archive… may have switched it
 
 
 def _report_unexpected(window: MainWindow, kind, value, tb) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QLabel,
@@ -20,7 +20,11 @@ QUOTE_PREVIEW_CHARS = 280
 
 
 class HighlightPanel(QWidget):
-    """Edits one highlight; every change is emitted at once for the window to store."""
+    """Edits one highlight. Theme ticks are emitted at once; the note after each pause in
+    typing (NOTE_PAUSE_MS), or at once when the note loses focus or another highlight is
+    shown, so each pause is one step of the undo history."""
+
+    NOTE_PAUSE_MS = 600
 
     noteEdited = Signal(int, str)
     themeToggled = Signal(int, int, bool)  # highlight id, theme id, now applied
@@ -50,6 +54,13 @@ class HighlightPanel(QWidget):
         self.note.setObjectName("note")
         self.note.setPlaceholderText("Add a note — it is saved as you type")
         self.note.textChanged.connect(self._on_note_changed)
+        self.note.setTabChangesFocus(True)  # Tab leaves the note; it never types a tab
+        self.note.installEventFilter(self)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(self.NOTE_PAUSE_MS)
+        self._note_timer.timeout.connect(self.flush_note)
+        self._pending_note: int | None = None  # highlight whose typed note is not stored yet
         self.delete_button = QPushButton("Delete highlight")
         self.delete_button.setObjectName("deleteHighlight")
         self.delete_button.clicked.connect(self._on_delete)
@@ -76,6 +87,8 @@ class HighlightPanel(QWidget):
     def show_highlight(self, highlight: Highlight | None, themes: list[Theme]) -> None:
         """Show a highlight (or the hint when None)."""
         same = highlight and self.highlight and highlight.id == self.highlight.id
+        if not same:
+            self.flush_note()
         self.highlight = highlight
         self.empty.setVisible(highlight is None)
         self.details.setVisible(highlight is not None)
@@ -98,7 +111,8 @@ class HighlightPanel(QWidget):
         self.theme_list.setFixedHeight(rows * max(self.theme_list.sizeHintForRow(0), 18)
                                        + 2 * self.theme_list.frameWidth() + 2)
         # Reload the note unless the user is typing in it: never fight their keystrokes.
-        if self.note.toPlainText() != highlight.note and not (same and self.note.hasFocus()):
+        typing = same and (self.note.hasFocus() or self._pending_note is not None)
+        if self.note.toPlainText() != highlight.note and not typing:
             with QSignalBlocker(self.note):
                 self.note.setPlainText(highlight.note)
 
@@ -113,9 +127,25 @@ class HighlightPanel(QWidget):
             self.themeToggled.emit(self.highlight.id, item.data(Qt.ItemDataRole.UserRole),
                                    item.checkState() == Qt.CheckState.Checked)
 
+    def current_id(self) -> int | None:
+        return self.highlight.id if self.highlight else None
+
+    def flush_note(self) -> None:
+        """Send the note typed so far, if it has not been sent yet."""
+        self._note_timer.stop()
+        pending, self._pending_note = self._pending_note, None
+        if pending is not None and self.highlight and self.highlight.id == pending:
+            self.noteEdited.emit(pending, self.note.toPlainText())
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.note and event.type() == QEvent.Type.FocusOut:
+            self.flush_note()
+        return super().eventFilter(watched, event)
+
     def _on_note_changed(self) -> None:
         if self.highlight:
-            self.noteEdited.emit(self.highlight.id, self.note.toPlainText())
+            self._pending_note = self.highlight.id
+            self._note_timer.start()
 
     def _on_delete(self) -> None:
         if self.highlight:

@@ -2,28 +2,103 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
+from collections import OrderedDict
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
 
 from ..core.models import ArticleSummary
 from .formatting import plural, short_date
-from .list_model import RecordListModel, RecordRole
+from .list_model import RecordRole
 
 
-class ArticleListModel(RecordListModel):
-    """The library's rows: ArticleSummary records."""
+class ArticleListModel(QAbstractListModel):
+    """The library's rows, read lazily: sized by a count, filled a page at a time.
 
-    @property
-    def articles(self) -> list[ArticleSummary]:
-        return self.records
+    Only the pages the view asks for (the rows in sight) are read; a 100,000-article library
+    costs one count and a page of 100 rows at start, and jumping to its end one more page.
+    `refresh_articles` re-reads just the rows an operation changed; `reload` re-counts when
+    articles were added or removed.
+    """
 
-    def record_data(self, article: ArticleSummary, row: int, role: int):
+    PAGE_SIZE = 100
+    MAX_PAGES = 50  # pages kept in memory; the least recently used go first
+
+    def __init__(self, archive, parent=None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self._count = 0
+        self._pages: OrderedDict[int, list[ArticleSummary]] = OrderedDict()
+
+    def set_archive(self, archive) -> None:
+        self.archive = archive
+        self.reload()
+
+    def reload(self) -> None:
+        """Count the rows again and forget every page read (articles added or removed)."""
+        self.beginResetModel()
+        self._pages.clear()
+        self._count = self.archive.read("article_count") if self.archive else 0
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802 (Qt's signature)
+        return 0 if parent.isValid() else self._count
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        article = self.article_at(index.row())
+        if article is None:
+            return None
+        if role == RecordRole:
+            return article
         if role == Qt.ItemDataRole.DisplayRole:
             return article.title
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{article.title}\n{article.url}"
         return None
+
+    def article_at(self, row: int) -> ArticleSummary | None:
+        """The row's article, reading its page if it is not in memory."""
+        if not 0 <= row < self._count:
+            return None
+        number, offset = divmod(row, self.PAGE_SIZE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self.archive.read("article_page", number * self.PAGE_SIZE, self.PAGE_SIZE)
+            self._pages[number] = page
+            while len(self._pages) > self.MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[offset] if offset < len(page) else None
+
+    def row_of(self, article_id: int) -> int | None:
+        """The article's row: from the pages in memory, else asked of the archive."""
+        for number, page in self._pages.items():
+            for offset, article in enumerate(page):
+                if article.id == article_id:
+                    return number * self.PAGE_SIZE + offset
+        return self.archive.read("article_row", article_id) if self.archive else None
+
+    def refresh_articles(self, article_ids) -> None:
+        """Re-read the rows of these articles that are in memory (their counts changed)."""
+        wanted = set(article_ids)
+        places = [(number, offset) for number, page in self._pages.items()
+                  for offset, article in enumerate(page) if article.id in wanted]
+        if not places:
+            return
+        fresh = {a.id: a for a in self.archive.read("article_summaries", sorted(wanted))}
+        for number, offset in places:
+            page = self._pages[number]
+            if page[offset].id in fresh:
+                page[offset] = fresh[page[offset].id]
+                index = self.index(number * self.PAGE_SIZE + offset)
+                self.dataChanged.emit(index, index)
+
+    def pages_in_memory(self) -> int:
+        return len(self._pages)
 
 
 class ArticleCardDelegate(QStyledItemDelegate):
@@ -37,7 +112,9 @@ class ArticleCardDelegate(QStyledItemDelegate):
         return QSize(200, self.PADDING * 2 + title.lineSpacing() * 2 + meta.lineSpacing() + 4)
 
     def paint(self, painter, option, index) -> None:
-        article: ArticleSummary = index.data(RecordRole)
+        article: ArticleSummary | None = index.data(RecordRole)
+        if article is None:
+            return
         painter.save()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         palette = option.palette
@@ -101,10 +178,10 @@ class LibraryView(QListView):
 
     articleSelected = Signal(int)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, archive=None, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("library")
-        self.model_ = ArticleListModel(self)
+        self.model_ = ArticleListModel(archive, self)
         self.setModel(self.model_)
         self.setItemDelegate(ArticleCardDelegate(self))
         self.setUniformItemSizes(True)
@@ -122,20 +199,35 @@ class LibraryView(QListView):
                              Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap,
                              "No articles yet")
 
-    def set_articles(self, articles: list[ArticleSummary], keep: int | None = None) -> None:
-        """Replace the list, keeping (or moving to) the article with id `keep`."""
+    def reload(self, keep: int | None = None) -> None:
+        """Re-count the library (articles added or removed), keeping `keep` selected."""
         blocker = self.selectionModel().blockSignals(True)
-        self.model_.set_records(articles)
-        row = self.model_.row_of(keep) if keep is not None else None
-        if row is not None:
-            self.setCurrentIndex(self.model_.index(row))
+        self.model_.reload()
+        self._select_quietly(keep)
         self.selectionModel().blockSignals(blocker)
 
     def select_article(self, article_id: int) -> None:
-        row = self.model_.row_of(article_id)
+        """Make the article current (scrolling to it) without emitting articleSelected."""
+        blocker = self.selectionModel().blockSignals(True)
+        self._select_quietly(article_id)
+        self.selectionModel().blockSignals(blocker)
+
+    def current_article_id(self) -> int | None:
+        index = self.currentIndex()
+        article = index.data(RecordRole) if index.isValid() else None
+        return article.id if article else None
+
+    def _select_quietly(self, article_id: int | None) -> None:
+        row = self.model_.row_of(article_id) if article_id is not None else None
         if row is not None:
-            self.setCurrentIndex(self.model_.index(row))
+            index = self.model_.index(row)
+            self.setCurrentIndex(index)
+            self.scrollTo(index)
+        # A blocked selection model does not repaint the old current row by itself.
+        self.viewport().update()
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            self.articleSelected.emit(current.data(RecordRole).id)
+            article = current.data(RecordRole)
+            if article is not None:
+                self.articleSelected.emit(article.id)

@@ -1,4 +1,4 @@
-"""A read-only Qt list model over plain dataclass records (articles, themes, …)."""
+"""A read-only Qt list model over a short list of plain dataclass records (the codebook)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,15 @@ class RecordListModel(QAbstractListModel):
         self.beginResetModel()
         self.records = list(records)
         self.endResetModel()
+
+    def replace_records(self, records: list) -> None:
+        """Put these records in place of those with the same ids (other rows stay)."""
+        fresh = {record.id: record for record in records}
+        for row, record in enumerate(self.records):
+            if record.id in fresh:
+                self.records[row] = fresh[record.id]
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802 (Qt's signature)
         return 0 if parent.isValid() else len(self.records)

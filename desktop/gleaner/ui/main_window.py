@@ -1,17 +1,19 @@
 """The main window: library on the left, reader in the centre, themes and highlight on the right.
 
-The window owns no data: it asks the archive, shows what it gets, and stores each change the
-moment the user makes it.
+The window owns no data. It reads from the archive (through the archive process), and every
+change the user makes is a core operation (`client.ops.NAME`), stored the moment it is made.
+An operation says what it changed; `apply_changes` refreshes exactly that: the passage's paint,
+the theme's count, the article's library row — never the whole library.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,16 +22,19 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ..core.archive import Archive, ArchiveError
+from ..core.archive import ArchiveError
 from ..core.capture import capture
-from ..core.models import Article, CapturedArticle, Highlight
+from ..core.models import Article, CapturedArticle, Changes, Highlight, OpResult
 from ..core.resources import resource_path
+from ..core.service import ArchiveClient
+from .file_dialogs import ask_archive, ask_open_pages
 from .highlight_panel import HighlightPanel
 from .library_view import LibraryView
 from .reader import ReaderView
@@ -39,9 +44,12 @@ from .widgets import MessageBanner, WelcomePage
 
 
 class MainWindow(QMainWindow):
-    """Gleaner's window over one open archive."""
+    """Gleaner's window over one open archive (which File ▸ Open Archive… can switch)."""
 
-    def __init__(self, archive: Archive, parent=None) -> None:
+    RECENT_LIMIT = 8
+    WATCH_MS = 1000  # how often to look for changes made by another process
+
+    def __init__(self, archive: ArchiveClient, parent=None) -> None:
         super().__init__(parent)
         from .tasks import TaskRunner
 
@@ -51,15 +59,16 @@ class MainWindow(QMainWindow):
         self.highlights: list[Highlight] = []
         self.active_highlight: int | None = None
         self.theme_dialog: ThemeDialog | None = None
-        self._last_deleted: Highlight | None = None
-        self.setWindowTitle(f"Gleaner — {archive.path.name}")
+        self._data_version: int | None = None
         self.setAcceptDrops(True)
         self._build_widgets()
         self._build_actions()
         self.tasks.busy_changed.connect(self._show_busy)
-        self.refresh_themes()
-        self.refresh_library()
+        self.watch_timer = QTimer(self)
+        self.watch_timer.setInterval(self.WATCH_MS)
+        self.watch_timer.timeout.connect(self.check_for_outside_changes)
         self._restore_geometry()
+        self._show_archive()
 
     # --- construction --------------------------------------------------------------------
 
@@ -83,7 +92,8 @@ class MainWindow(QMainWindow):
         top_layout.addWidget(self.open_button)
 
         self.banner = MessageBanner()
-        self.library = LibraryView()
+        self.library = LibraryView(self.archive)
+        self.library.setMinimumWidth(180)
         self.library.articleSelected.connect(self.show_article)
         self.library.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.library.customContextMenuRequested.connect(self._library_menu)
@@ -94,6 +104,7 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage()
         self.welcome.sampleRequested.connect(self.open_sample_article)
         self.centre = QStackedWidget()
+        self.centre.setMinimumWidth(300)
         self.centre.addWidget(self.welcome)
         self.centre.addWidget(self.reader)
 
@@ -114,12 +125,22 @@ class MainWindow(QMainWindow):
         side.setStretchFactor(0, 0)
         side.setStretchFactor(1, 1)
         side.setSizes([330, 470])
+        side.setChildrenCollapsible(False)
+        # In a small window the side panels scroll rather than push the window off screen.
+        self.side_scroll = QScrollArea()
+        self.side_scroll.setObjectName("sideScroll")
+        self.side_scroll.setWidgetResizable(True)
+        self.side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.side_scroll.setWidget(side)
+        self.side_scroll.setMinimumWidth(220)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.library)
         self.splitter.addWidget(self.centre)
-        self.splitter.addWidget(side)
+        self.splitter.addWidget(self.side_scroll)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([290, 760, 300])
 
         central = QWidget()
@@ -149,17 +170,28 @@ class MainWindow(QMainWindow):
                                         self.ask_open_files)
         self.sample_action = _action(self, "Open the Sample Article", None,
                                      self.open_sample_article)
+        self.open_archive_action = _action(self, "Open Archive…", "Ctrl+Shift+O",
+                                           self.ask_open_archive)
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         quit_action = _action(self, "Quit", QKeySequence.StandardKey.Quit, self.close)
         for action in (self.save_url_action, self.open_file_action, self.sample_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        file_menu.addAction(self.open_archive_action)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
         edit_menu = self.menuBar().addMenu("&Edit")
-        self.undo_delete_action = _action(self, "Undo Delete Highlight",
-                                          QKeySequence.StandardKey.Undo, self.undo_delete)
-        self.undo_delete_action.setEnabled(False)
-        edit_menu.addAction(self.undo_delete_action)
+        # Window-wide: a focused text field takes Ctrl+Z for its own typing first (Qt's
+        # shortcut override); anywhere else it undoes the last archive step.
+        self.undo_action = _action(self, "Undo", QKeySequence.StandardKey.Undo, self.undo)
+        self.redo_action = _action(self, "Redo", None, self.redo)
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
 
         themes_menu = self.menuBar().addMenu("&Themes")
         themes_menu.addAction(_action(self, "New Theme…", "Ctrl+T", self.ask_new_theme))
@@ -174,32 +206,162 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda n=number: self.code_with_key(n))
             self.number_shortcuts.append(shortcut)
 
-    # --- library ---------------------------------------------------------------------------
+    # --- the archive -----------------------------------------------------------------------
 
-    def refresh_library(self, select: int | None = None) -> None:
-        """Reload the article list, keeping the current article selected."""
-        articles = self.archive.list_articles()
-        keep = select if select is not None else (self.article.id if self.article else None)
-        self.library.set_articles(articles, keep=keep)
-        if not articles:
-            self.article = None
-            self.centre.setCurrentWidget(self.welcome)
-            self.highlight_panel.show_highlight(None, [])
-        elif select is not None or self.article is None:
-            if select is None:
-                select = self._last_read(articles) or articles[0].id
-            self.show_article(select)
+    def _show_archive(self) -> None:
+        """Fill every view from the archive just opened."""
+        path = self.archive.path
+        self.setWindowTitle(f"{path.name} — Gleaner")
+        self.setWindowFilePath(str(path))
+        self._remember_recent(path)
+        self.article = None
+        self.highlights = []
+        self.active_highlight = None
+        self.refresh_themes()
+        self.library.model_.set_archive(self.archive)
+        self._data_version = self.archive.read("data_version")
+        self._set_history_labels(self.archive.read("undo_label"),
+                                 self.archive.read("redo_label"))
+        if self.library.model_.rowCount() == 0:
+            self._show_nothing()
+        else:
+            self.show_article(self._last_read() or self.library.model_.article_at(0).id)
+        self.watch_timer.start()
+
+    def ask_open_archive(self) -> None:
+        """File ▸ Open Archive…: open (or create) another archive in this window."""
+        path = ask_archive(self, self.archive.path.parent)
+        if path:
+            self.open_archive(Path(path))
+
+    def open_archive(self, path: Path) -> bool:
+        """Switch this window to the archive at path; on failure the current one stays."""
+        self.highlight_panel.flush_note()
+        try:
+            client = ArchiveClient.start(path)
+        except ArchiveError as error:
+            self.banner.show_error(f"Could not open {path}: {error}")
+            return False
+        old, self.archive = self.archive, client
+        old.close()
+        self.banner.hide()
+        self._show_archive()
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+        return True
+
+    def _remember_recent(self, path: Path) -> None:
+        settings = QSettings()
+        recent = [p for p in _string_list(settings.value("recentArchives"))
+                  if p != str(path)]
+        settings.setValue("recentArchives", [str(path), *recent][:self.RECENT_LIMIT])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        current = str(self.archive.path)
+        for entry in _string_list(QSettings().value("recentArchives")):
+            action = self.recent_menu.addAction(
+                entry, lambda p=entry: self.open_archive(Path(p)))
+            action.setEnabled(entry != current)
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("No other archives yet").setEnabled(False)
+
+    def run_op(self, name: str, *args, **kwargs) -> OpResult | None:
+        """Run a core operation and refresh what it changed; errors become a banner."""
+        try:
+            result = getattr(self.archive.ops, name)(*args, **kwargs)
+        except ArchiveError as error:
+            self.banner.show_error(str(error))
+            return None
+        self.apply_changes(result.changes)
+        self._set_history_labels(result.undo_label, result.redo_label)
+        return result
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Refresh exactly what changed: theme rows, library rows, the open article's paint."""
+        if changes.codebook:
+            self.refresh_themes()
+        elif changes.themes:
+            self.themes_panel.update_themes(
+                self.archive.read("themes_by_id", sorted(changes.themes)))
+        if changes.library:
+            self._reload_library()
+        elif changes.articles:
+            self.library.model_.refresh_articles(changes.articles)
+        if self.article and (self.article.id in changes.articles or changes.themes
+                             or changes.codebook):
+            self._reload_highlights()
+
+    def check_for_outside_changes(self) -> None:
+        """Pick up what another window or the command line wrote to this archive."""
+        try:
+            version = self.archive.read("data_version")
+        except ArchiveError as error:
+            self.watch_timer.stop()
+            self.banner.show_error(str(error))
+            return
+        if version == self._data_version:
+            return
+        self._data_version = version
+        current = {self.article.id} if self.article else set()
+        self.apply_changes(Changes(articles=frozenset(current), library=True, codebook=True))
+        self._set_history_labels(self.archive.read("undo_label"),
+                                 self.archive.read("redo_label"))
+
+    def _reload_library(self) -> None:
+        """Articles were added or removed: re-count, keep the open article if it is still
+        there, else open the one now in its place."""
+        current = self.article.id if self.article else None
+        old_row = self.library.currentIndex().row()
+        self.library.reload(keep=current)
+        count = self.library.model_.rowCount()
+        if count == 0:
+            self._show_nothing()
+        elif current is None or self.library.model_.row_of(current) is None:
+            row = min(max(old_row, 0), count - 1)
+            self.show_article(self.library.model_.article_at(row).id)
+
+    def _show_nothing(self) -> None:
+        self.article = None
+        self.highlights = []
+        self.active_highlight = None
+        self.centre.setCurrentWidget(self.welcome)
+        self.highlight_panel.show_highlight(None, [])
+
+    # --- history ---------------------------------------------------------------------------
+
+    def undo(self) -> None:
+        """Edit ▸ Undo: take back the last archive step, whoever made it."""
+        self.highlight_panel.flush_note()
+        result = self.run_op("undo")
+        if result:
+            self.statusBar().showMessage(f"Undid “{result.label}”", 5000)
+
+    def redo(self) -> None:
+        """Edit ▸ Redo: do again the step last undone."""
+        self.highlight_panel.flush_note()
+        result = self.run_op("redo")
+        if result:
+            self.statusBar().showMessage(f"Redid “{result.label}”", 5000)
+
+    def _set_history_labels(self, undo_label: str | None, redo_label: str | None) -> None:
+        self.undo_action.setText(f"&Undo {undo_label}" if undo_label else "&Undo")
+        self.undo_action.setEnabled(undo_label is not None)
+        self.redo_action.setText(f"&Redo {redo_label}" if redo_label else "&Redo")
+        self.redo_action.setEnabled(redo_label is not None)
+
+    # --- library ---------------------------------------------------------------------------
 
     def show_article(self, article_id: int) -> None:
         """Open an article in the reader."""
+        self.highlight_panel.flush_note()
         try:
-            self.article = self.archive.get_article(article_id)
+            self.article = self.archive.read("get_article", article_id)
+            self.highlights = self.archive.read("list_highlights", article_id=article_id)
         except ArchiveError as error:
             self.banner.show_error(str(error))
             return
         self.library.select_article(article_id)
         QSettings().setValue(self._last_read_key(), article_id)
-        self.highlights = self.archive.list_highlights(article_id=article_id)
         self.active_highlight = None
         self.reader.show_article(self.article, self.highlights, self.themes_panel.themes())
         self.centre.setCurrentWidget(self.reader)
@@ -207,24 +369,26 @@ class MainWindow(QMainWindow):
 
     def _library_menu(self, point) -> None:
         index = self.library.indexAt(point)
-        if not index.isValid():
+        article = self.library.model_.article_at(index.row()) if index.isValid() else None
+        if article is None:
             return
-        article_id = self.library.model_.articles[index.row()].id
         menu = QMenu(self)
-        menu.addAction("Delete article…", lambda: self.ask_delete_article(article_id))
+        menu.addAction("Delete article…", lambda: self.ask_delete_article(article.id))
         menu.exec(self.library.viewport().mapToGlobal(point))
 
     def ask_delete_article(self, article_id: int) -> None:
-        article = self.archive.get_article(article_id)
-        count = len(self.archive.list_highlights(article_id=article_id))
+        try:
+            article = self.archive.read("get_article", article_id)
+            count = len(self.archive.read("list_highlights", article_id=article_id))
+        except ArchiveError as error:
+            self.banner.show_error(str(error))
+            return
         detail = f" and its {count} highlight{'s' if count != 1 else ''}" if count else ""
-        if confirm(self, "Delete article",
-                   f"Delete “{article.title}”{detail} from the archive?"):
-            self.archive.delete_article(article_id)
-            if self.article and self.article.id == article_id:
-                self.article = None
-            self.refresh_library()
-            self.refresh_themes()
+        question = (f"Delete “{article.title}”{detail} from the archive?\n\n"
+                    "Edit ▸ Undo brings it back.")
+        if confirm(self, "Delete article", question) and self.run_op("delete_article",
+                                                                      article_id):
+            self.statusBar().showMessage("Article deleted. Press Ctrl+Z to undo.", 8000)
 
     # --- saving articles -------------------------------------------------------------------
 
@@ -239,16 +403,13 @@ class MainWindow(QMainWindow):
             self.save_sources([source])
 
     def ask_open_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Open saved web pages", str(Path.home()),
-            "Web pages (*.html *.htm);;All files (*)")
-        self.save_sources(paths)
+        self.save_sources(ask_open_pages(self, Path.home()))
 
     def open_sample_article(self) -> None:
         self.save_sources([str(resource_path("sample-article.html"))])
 
     def save_sources(self, sources: list[str]) -> None:
-        """Capture each URL or file in the background, then store it on this thread."""
+        """Capture each URL or file in the background, then store it (an operation)."""
         for source in sources:
             self.tasks.start(
                 f"Saving {source}", lambda progress, s=source: capture(s, progress),
@@ -261,20 +422,24 @@ class MainWindow(QMainWindow):
 
     def _store_captured(self, source: str, captured: CapturedArticle) -> None:
         try:
-            article_id, created = self.archive.save_article(captured)
+            result = self.archive.ops.save_article(captured)
         except ArchiveError as error:
             self.banner.show_error(f"Could not save {_short(source)}: {error}")
             return
+        article_id, created = result.value
+        self._set_history_labels(result.undo_label, result.redo_label)
         if not created:
             self.banner.show_notice(f"“{captured.title}” is already in your archive.")
         if self.focusWidget() is self.highlight_panel.note:
             # The user is writing a note (focusWidget holds even while the window is in the
             # background): add the article to the library but stay where they are.
-            self.refresh_library()
+            self.apply_changes(result.changes)
             if created:
                 self.banner.show_notice(f"Saved “{captured.title}”. It is in the library.")
             return
-        self.refresh_library(select=article_id)
+        if result.changes.library:
+            self.library.reload(keep=self.article.id if self.article else None)
+        self.show_article(article_id)
         if created:
             self.statusBar().showMessage(f"Saved “{captured.title}”", 5000)
 
@@ -295,20 +460,16 @@ class MainWindow(QMainWindow):
         """Code the reader's selection with a theme; with no selection, add the theme to the
         highlight that is open in the side panel."""
         selection = self.reader.selection_range()
-        try:
-            if self.article and selection:
-                highlight = self.archive.add_highlight(self.article.id, *selection, [theme_id])
+        if self.article and selection:
+            result = self.run_op("code_passage", self.article.id, *selection, [theme_id])
+            if result:
                 self.reader.clear_selection()
-            elif self.active_highlight is not None:
-                highlight = self.archive.add_highlight_theme(self.active_highlight, theme_id)
-            else:
-                self.statusBar().showMessage(
-                    "Select a passage in the article first, then choose a theme.", 5000)
-                return
-        except ArchiveError as error:
-            self.banner.show_error(str(error))
-            return
-        self._after_highlight_change(highlight.id)
+                self.select_highlight(result.value.id)
+        elif self.active_highlight is not None:
+            self.run_op("add_theme_to_highlight", self.active_highlight, theme_id)
+        else:
+            self.statusBar().showMessage(
+                "Select a passage in the article first, then choose a theme.", 5000)
 
     def select_highlight(self, highlight_id: int | None) -> None:
         """Show a highlight in the side panel (None clears it)."""
@@ -318,62 +479,39 @@ class MainWindow(QMainWindow):
         self.reader.set_highlights(self.highlights, self.themes_panel.themes(), highlight_id)
 
     def set_note(self, highlight_id: int, note: str) -> None:
+        """Store a note (the panel sends it after each pause in typing: one undo step)."""
         try:
-            updated = self.archive.set_note(highlight_id, note)
+            result = self.archive.ops.set_note(highlight_id, note)
         except ArchiveError as error:
             self.banner.show_error(f"The note could not be saved: {error}")
             return
-        self.highlights = [updated if h.id == highlight_id else h for h in self.highlights]
+        # The panel already shows the text: update the copy kept here, repaint nothing.
+        self.highlights = [result.value if h.id == highlight_id else h for h in self.highlights]
+        self.highlight_panel.highlight = next(
+            (h for h in self.highlights if h.id == self.highlight_panel.current_id()),
+            self.highlight_panel.highlight)
+        self._set_history_labels(result.undo_label, result.redo_label)
 
     def toggle_theme(self, highlight_id: int, theme_id: int, applied: bool) -> None:
-        try:
-            if applied:
-                self.archive.add_highlight_theme(highlight_id, theme_id)
-            else:
-                self.archive.remove_highlight_theme(highlight_id, theme_id)
-        except ArchiveError as error:
-            self.banner.show_error(str(error))
-        self._after_highlight_change(highlight_id)
+        name = "add_theme_to_highlight" if applied else "remove_theme_from_highlight"
+        if self.run_op(name, highlight_id, theme_id) is None:
+            self._reload_highlights()  # put the tick back as it is stored
 
     def delete_highlight(self, highlight_id: int) -> None:
-        try:
-            self._last_deleted = self.archive.get_highlight(highlight_id)
-            self.archive.delete_highlight(highlight_id)
-        except ArchiveError as error:
-            self.banner.show_error(str(error))
-            return
-        self.undo_delete_action.setEnabled(True)
-        self.statusBar().showMessage("Highlight deleted. Press Ctrl+Z to undo.", 8000)
-        self._after_highlight_change(None)
+        if self.run_op("delete_highlight", highlight_id):
+            # The panel's button disappears; keep focus where Ctrl+Z means "undo the delete".
+            self.reader.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.statusBar().showMessage("Highlight deleted. Press Ctrl+Z to undo.", 8000)
 
-    def undo_delete(self) -> None:
-        """Bring back the last deleted highlight with its themes and note."""
-        deleted, self._last_deleted = self._last_deleted, None
-        self.undo_delete_action.setEnabled(False)
-        if deleted is None:
+    def _reload_highlights(self) -> None:
+        """Re-read the open article's highlights and repaint them (one article's worth)."""
+        if self.article is None:
             return
-        # A theme deleted since then is left out rather than losing the whole highlight.
-        existing = {theme.id for theme in self.archive.list_themes()}
-        themes = [theme_id for theme_id in deleted.theme_ids if theme_id in existing]
-        try:
-            restored = self.archive.add_highlight(deleted.article_id, deleted.start, deleted.end,
-                                                  themes, deleted.note)
-        except ArchiveError as error:
-            self.banner.show_error(f"The highlight could not be restored: {error}")
-            return
-        if self.article and self.article.id == deleted.article_id:
-            self._after_highlight_change(restored.id)
-        else:
-            self.refresh_library()
-            self.refresh_themes()
-
-    def _after_highlight_change(self, active: int | None) -> None:
-        self.highlights = self.archive.list_highlights(article_id=self.article.id) \
-            if self.article else []
-        self.refresh_themes()
+        self.highlights = self.archive.read("list_highlights", article_id=self.article.id)
+        active = self.active_highlight
+        if active is not None and all(h.id != active for h in self.highlights):
+            active = None
         self.select_highlight(active)
-        self.library.set_articles(self.archive.list_articles(),
-                                  keep=self.article.id if self.article else None)
 
     def _on_reader_selection(self) -> None:
         if self.reader.selection_range():
@@ -384,55 +522,38 @@ class MainWindow(QMainWindow):
     # --- themes ----------------------------------------------------------------------------
 
     def refresh_themes(self) -> None:
-        self.themes_panel.set_themes(self.archive.list_themes())
+        self.themes_panel.set_themes(self.archive.read("list_themes"))
 
     def ask_new_theme(self) -> None:
         self._open_theme_dialog(None)
 
     def ask_edit_theme(self, theme_id: int) -> None:
-        self._open_theme_dialog(self.archive.get_theme(theme_id))
+        self._open_theme_dialog(self.archive.read("get_theme", theme_id))
 
     def _open_theme_dialog(self, theme) -> None:
-        dialog = ThemeDialog(self, theme, suggested_color=self.archive.suggest_color())
+        dialog = ThemeDialog(self, theme, suggested_color=self.archive.read("suggest_color"))
         dialog.accepted.connect(lambda: self._apply_theme_dialog(dialog, theme))
         dialog.finished.connect(dialog.deleteLater)
         self.theme_dialog = dialog
         dialog.open()
 
     def _apply_theme_dialog(self, dialog: ThemeDialog, theme) -> None:
-        try:
-            if theme is None:
-                self.archive.add_theme(dialog.name(), dialog.color(), dialog.description())
-            else:
-                self.archive.update_theme(theme.id, name=dialog.name(), color=dialog.color(),
-                                          description=dialog.description())
-        except ArchiveError as error:
-            self.banner.show_error(str(error))
-            return
-        self._after_themes_change()
+        if theme is None:
+            self.run_op("create_theme", dialog.name(), dialog.color(), dialog.description())
+        else:
+            self.run_op("update_theme", theme.id, name=dialog.name(), color=dialog.color(),
+                        description=dialog.description())
 
     def move_theme(self, theme_id: int, new_row: int) -> None:
         """Reorder the codebook; the number keys follow the new order."""
-        try:
-            self.archive.move_theme(theme_id, new_row)
-        except ArchiveError as error:
-            self.banner.show_error(str(error))
-            return
-        self._after_themes_change()
+        self.run_op("move_theme", theme_id, new_row)
 
     def ask_delete_theme(self, theme_id: int) -> None:
-        theme = self.archive.get_theme(theme_id)
+        theme = self.archive.read("get_theme", theme_id)
         uses = (f" It will be taken off {theme.highlight_count} highlight(s); the highlights "
                 "themselves stay." if theme.highlight_count else "")
         if confirm(self, "Delete theme", f"Delete the theme “{theme.name}”?{uses}"):
-            self.archive.delete_theme(theme_id)
-            self._after_themes_change()
-
-    def _after_themes_change(self) -> None:
-        self.refresh_themes()
-        if self.article:
-            self.highlights = self.archive.list_highlights(article_id=self.article.id)
-        self.select_highlight(self.active_highlight)
+            self.run_op("delete_theme", theme_id)
 
     # --- window ----------------------------------------------------------------------------
 
@@ -452,6 +573,8 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.highlight_panel.flush_note()
+        self.watch_timer.stop()
         self.tasks.cancel_all()  # workers touch no data; nothing to wait for
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
@@ -462,10 +585,10 @@ class MainWindow(QMainWindow):
         # One entry per archive file; '/' would nest groups in QSettings.
         return "lastRead/" + str(self.archive.path.resolve()).replace("/", "|")
 
-    def _last_read(self, articles) -> int | None:
+    def _last_read(self) -> int | None:
         """The article this archive had open when the window last closed, if it still exists."""
         value = str(QSettings().value(self._last_read_key(), ""))
-        if value.isdigit() and any(article.id == int(value) for article in articles):
+        if value.isdigit() and self.archive.read("article_row", int(value)) is not None:
             return int(value)
         return None
 
@@ -477,12 +600,14 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(settings.value("window/splitter"))
         else:
             self.resize(1360, 860)
+        _fit_on_screen(self)
 
     def _about(self) -> None:
         QMessageBox.about(
             self, "About Gleaner",
             "<b>Gleaner</b><br>Save articles offline, read them, and code passages with "
             f"themes.<br><br>Archive: {self.archive.path}")
+
 
 def confirm(parent, title: str, text: str) -> bool:
     """Ask a yes/no question; the text is shown as plain text (titles may contain '<')."""
@@ -510,3 +635,24 @@ def _web_addresses(text: str) -> list[str]:
 
 def _short(source: str, limit: int = 70) -> str:
     return source if len(source) <= limit else source[:limit - 1] + "…"
+
+
+def _string_list(value) -> list[str]:
+    """A QSettings list (which an INI file may hand back as one string, or None)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(item) for item in value]
+
+
+def _fit_on_screen(window: QMainWindow) -> None:
+    """Never open larger than the screen (a geometry saved on a bigger monitor, say)."""
+    screen = window.screen()
+    if screen is None:
+        return
+    available = screen.availableGeometry()
+    width = min(window.width(), available.width())
+    height = min(window.height(), available.height())
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)

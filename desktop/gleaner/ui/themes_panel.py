@@ -129,6 +129,10 @@ class ThemesPanel(QWidget):
         row_height = self.list.sizeHintForRow(0) if themes else 30
         self.list.setMinimumHeight(rows * row_height + 2 * self.list.frameWidth())
 
+    def update_themes(self, themes: list[Theme]) -> None:
+        """Refresh these themes' rows (name, colour, count) where they are."""
+        self.model_.replace_records(themes)
+
     def themes(self) -> list[Theme]:
         return list(self.model_.themes)
 

@@ -1,0 +1,223 @@
+"""The archive process: the window's only connection to its archive lives in a child process
+that runs nothing but Gleaner's core.
+
+Why: SQLite's locks on a database file are POSIX advisory locks, which belong to a process and
+are all released when *any* file descriptor on that file is closed in the process. A window
+runs code we do not control (file dialogs sniffing files, icon and image readers); one close()
+of the archive by such code would silently drop SQLite's locks, and another process could then
+delete the write-ahead log under the live connection. The child runs no such code, so its
+locks hold. See docs/architecture.md for the reasoning and the measured cost per request.
+
+The window talks to the child over a pair of pipes: each request is one pickled message
+(`multiprocessing.connection` framing), answered in order. Reads go to a fixed list of archive
+methods; changes go through `core.operations` by name. The command line needs no child: it
+runs no foreign code, so it opens the archive directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from .archive import ArchiveError
+
+# Archive methods the window may call through the process; they only read.
+READS = frozenset({
+    "article_count", "article_page", "article_row", "article_summaries", "data_version",
+    "get_article", "get_highlight", "get_theme", "history", "is_empty", "list_highlights",
+    "list_themes", "redo_label", "suggest_color", "theme_by_name", "themes_by_id",
+    "undo_label",
+})
+
+log = logging.getLogger(__name__)
+
+
+class ArchiveProcessError(ArchiveError):
+    """The archive process stopped or could not start."""
+
+
+class ArchiveClient:
+    """The window's handle on an archive opened in a child process.
+
+    `read(name, ...)` calls one of the archive's read methods (`READS`); `ops.NAME(...)` runs
+    the operation NAME of `core.operations` and returns its OpResult. Errors come back as the
+    ArchiveError the archive raised. Safe to call from several threads (one request at a time).
+    """
+
+    def __init__(self, process: subprocess.Popen, requests: Connection, replies: Connection,
+                 path: Path) -> None:
+        self._process = process
+        self._requests = requests
+        self._replies = replies
+        self._lock = threading.Lock()
+        self.path = path
+        self.ops = _Operations(self)
+
+    @classmethod
+    def start(cls, path: str | Path) -> ArchiveClient:
+        """Open the archive at path in a new archive process; raises ArchiveError with the
+        archive's own reason if it cannot be opened (nothing is left running then)."""
+        client = cls.spawn(path)
+        client.wait_ready()
+        return client
+
+    @classmethod
+    def spawn(cls, path: str | Path) -> ArchiveClient:
+        """Start the archive process without waiting for it (the window builds itself in the
+        meantime); call `wait_ready` before the first request."""
+        path = Path(path).expanduser().absolute()
+        request_read, request_write = os.pipe()
+        reply_read, reply_write = os.pipe()
+        env = dict(os.environ)
+        package_root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root,
+                                                          env.get("PYTHONPATH")]))
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "gleaner.core.service", str(path),
+                 str(request_read), str(reply_write)],
+                pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL, env=env)
+        finally:
+            os.close(request_read)
+            os.close(reply_write)
+        return cls(process, Connection(request_write, readable=False),
+                   Connection(reply_read, writable=False), path)
+
+    def wait_ready(self) -> None:
+        """Wait until the archive is open; raises its ArchiveError if it could not be."""
+        try:
+            kind, value = self._receive()
+        except ArchiveError:
+            self.close()
+            raise
+        if kind == "error":
+            self.close()
+            raise value
+        self.path = Path(value)
+
+    def read(self, name: str, *args, **kwargs):
+        """Call the archive's read method `name` in the archive process."""
+        return self._request("read", name, args, kwargs)
+
+    def close(self) -> None:
+        """Close the archive (its process checkpoints and exits)."""
+        with self._lock:
+            if self._requests.closed:
+                return
+            with contextlib.suppress(OSError):
+                self._requests.send(("close", None, (), {}))
+            for connection in (self._requests, self._replies):
+                connection.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def _request(self, kind: str, name: str, args: tuple, kwargs: dict):
+        with self._lock:
+            if self._requests.closed:
+                raise ArchiveProcessError("the archive is closed")
+            try:
+                self._requests.send((kind, name, args, kwargs))
+            except OSError:
+                raise self._died() from None
+            status, value = self._receive()
+        if status == "error":
+            raise value
+        return value
+
+    def _receive(self):
+        try:
+            return self._replies.recv()
+        except (EOFError, OSError):
+            raise self._died() from None
+
+    def _died(self) -> ArchiveProcessError:
+        code = self._process.poll()
+        detail = f" (exit status {code})" if code is not None else ""
+        return ArchiveProcessError(f"the archive process stopped unexpectedly{detail}; "
+                                   "reopen the archive to go on")
+
+
+class _Operations:
+    """`client.ops.code_passage(...)` runs operations.code_passage in the archive process."""
+
+    def __init__(self, client: ArchiveClient) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str):
+        from . import operations
+
+        if name not in operations.__all__:
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self._client._request("op", name, args, kwargs)
+
+
+def serve(path: Path, requests: Connection, replies: Connection) -> None:
+    """The archive process's loop: open, then answer requests until told to close (or the
+    window's end of the pipe closes)."""
+    from . import operations
+    from .archive import Archive
+
+    try:
+        archive = Archive.open(path)
+    except ArchiveError as error:
+        replies.send(("error", error))
+        return
+    replies.send(("ready", str(archive.path)))
+    try:
+        while True:
+            try:
+                kind, name, args, kwargs = requests.recv()
+            except (EOFError, OSError):
+                break
+            if kind == "close":
+                break
+            try:
+                if kind == "op":
+                    value = operations.run(archive, name, *args, **kwargs)
+                elif name in READS:
+                    value = getattr(archive, name)(*args, **kwargs)
+                else:
+                    raise ArchiveError(f"{name!r} is not something the archive can be asked")
+                reply = ("ok", value)
+            except ArchiveError as error:
+                reply = ("error", error)
+            except sqlite3.Error as error:
+                reply = ("error", ArchiveError(f"the archive reported an error: {error}"))
+            except Exception as error:  # a bug: keep serving, report it in one line
+                traceback.print_exc()
+                reply = ("error", ArchiveError(
+                    f"unexpected error in the archive ({type(error).__name__}: {error})"))
+            try:
+                replies.send(reply)
+            except OSError:
+                break
+    finally:
+        archive.close()
+
+
+def main(argv: list[str]) -> int:
+    path, request_fd, reply_fd = Path(argv[0]), int(argv[1]), int(argv[2])
+    # Ctrl+C in a terminal reaches the whole process group: let the window decide.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    serve(path, Connection(request_fd, writable=False), Connection(reply_fd, readable=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
