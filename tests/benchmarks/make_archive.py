@@ -230,9 +230,13 @@ class Chunk:
 
 # --- the shared corpus ---
 
-def zipf_cum_weights(count: int, exponent: float = 1.0, offset: float = 2.7) -> list[float]:
-    """Cumulative Zipf–Mandelbrot weights for ranks 0..count-1."""
-    return list(accumulate(1.0 / (rank + offset) ** exponent for rank in range(count)))
+def zipf_cum_weights(count: int, exponent: float = 1.0, offset: float = 2.7,
+                     tail_from: int | None = None, tail_scale: float = 1.0) -> list[float]:
+    """Cumulative Zipf–Mandelbrot weights for ranks 0..count-1; ranks from tail_from on are
+    scaled by tail_scale."""
+    tail_from = count if tail_from is None else tail_from
+    return list(accumulate((tail_scale if rank >= tail_from else 1.0) / (rank + offset) ** exponent
+                           for rank in range(count)))
 
 
 def proper_nouns(rng: random.Random, count: int) -> list[str]:
@@ -261,13 +265,15 @@ def number_tokens(rng: random.Random, count: int) -> list[str]:
     return list(tokens)
 
 
-def build_vocabulary(rng: random.Random) -> list[str]:
-    """A few thousand words in Zipf rank order: function words, then content, then the tail."""
-    content = list(dict.fromkeys(COMMON_WORDS + TOPIC_WORDS))
+def build_vocabulary(rng: random.Random) -> tuple[list[str], list[str], list[str]]:
+    """A few thousand words in three bands of Zipf rank: function words, common and topic
+    words, and a long tail of names and numbers."""
+    content = [word for word in dict.fromkeys(COMMON_WORDS + TOPIC_WORDS)
+               if word not in FUNCTION_WORDS]
     rng.shuffle(content)
     tail = proper_nouns(rng, 1800) + number_tokens(rng, 300) + list(dict.fromkeys(LAST_NAMES))
     rng.shuffle(tail)
-    return list(dict.fromkeys(FUNCTION_WORDS + content + tail))
+    return list(dict.fromkeys(FUNCTION_WORDS)), content, tail
 
 
 def build_names(rng: random.Random, count: int = 500) -> list[str]:
@@ -285,13 +291,14 @@ def build_sites(count: int = 50) -> list[tuple[str, str]]:
 def build_corpus(seed: int, articles: int, now: datetime) -> Corpus:
     """The vocabulary, names, sites and time line shared by every chunk."""
     rng = random.Random(f"corpus:{seed}")
-    words = build_vocabulary(rng)
+    function_words, content, tail = build_vocabulary(rng)
+    words = function_words + content + tail
     sites = build_sites()
     span = SAVED_SPAN.total_seconds()
-    function_words = set(FUNCTION_WORDS)
+    # Names and numbers make up roughly a tenth of news text, not the fifth pure Zipf gives.
+    weights = zipf_cum_weights(len(words), tail_from=len(words) - len(tail), tail_scale=0.45)
     return Corpus(
-        words=tuple(words), cum_weights=tuple(zipf_cum_weights(len(words))),
-        content_words=tuple(w for w in words if w not in function_words),
+        words=tuple(words), cum_weights=tuple(weights), content_words=tuple(content),
         names=tuple(build_names(rng)), sites=tuple(sites),
         site_cum_weights=tuple(zipf_cum_weights(len(sites), 0.8, 1.0)),
         saved_start=now.timestamp() - span, saved_step=span / max(1, articles),
@@ -342,8 +349,11 @@ def article_blocks(rng: random.Random, corpus: Corpus, word_total: int) -> list[
             heading = " ".join(rng.choices(corpus.content_words, k=rng.randint(2, 6)))
             blocks.append(("heading", 2, [(heading.capitalize(), None, True)]))
             since_heading = 0
-        text = " ".join(sentence(rng, words, corpus)
-                        for _ in range(min(rng.randint(2, 6), math.ceil(len(words) / 4))))
+        sentences = [sentence(rng, words, corpus)]
+        for _ in range(rng.randint(1, 5)):
+            if words:
+                sentences.append(sentence(rng, words, corpus))
+        text = " ".join(sentences)
         kind = "quote" if rng.random() < 0.02 else "paragraph"
         blocks.append((kind, 0, [(t, h, False) for t, h in paragraph_runs(rng, text)]))
         since_heading += 1
@@ -461,10 +471,15 @@ def original_page(meta: dict, article_html: str, rng: random.Random, corpus: Cor
 
 def highlight_span(rng: random.Random, text: str) -> tuple[int, int]:
     """A 5–60 word passage starting and ending on word boundaries."""
-    point = rng.randrange(len(text))
-    start = max(text.rfind(" ", 0, point + 1), text.rfind("\n", 0, point + 1)) + 1
-    tokens = list(islice(_TOKEN.finditer(text, start), rng.randint(5, 60)))
-    return tokens[0].start(), tokens[-1].end()
+    length = rng.randint(5, 60)
+    limit = len(text)
+    while True:  # near the end too few words may follow: start earlier (texts have 300+ words)
+        point = rng.randrange(limit)
+        start = max(text.rfind(" ", 0, point + 1), text.rfind("\n", 0, point + 1)) + 1
+        tokens = list(islice(_TOKEN.finditer(text, start), length))
+        if len(tokens) == length:
+            return tokens[0].start(), tokens[-1].end()
+        limit = point
 
 
 def note_text(rng: random.Random, corpus: Corpus) -> str:
@@ -507,7 +522,7 @@ def add_article(rng: random.Random, index: int, spec: ChunkSpec, corpus: Corpus,
     """Generate article number index (0-based, over the whole run) into the chunk."""
     article_id = spec.first_article_id + index
     saved = corpus.saved_start + (index + rng.random()) * corpus.saved_step
-    word_total = min(1500, max(300, int(rng.lognormvariate(math.log(760), 0.4))))
+    word_total = min(1450, max(300, int(rng.lognormvariate(math.log(760), 0.4))))
     blocks = article_blocks(rng, corpus, word_total)
     text = blocks_text(blocks)
     article_html = blocks_html(blocks)

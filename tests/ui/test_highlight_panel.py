@@ -53,15 +53,35 @@ def test_note_is_stored_while_typing(coded_window, archive, qtbot):
     click_highlight(qtbot, window, highlight)
     note = window.highlight_panel.note
     note.setFocus()
+    steps_before = len(archive.history())
     qtbot.keyClicks(note, "Cameras as deterrence")
-    # No save step: each keystroke is already in the database.
-    assert archive.get_highlight(highlight.id).note == "Cameras as deterrence"
+    # No save step: the note is stored after a pause in typing, well within a second.
+    qtbot.waitUntil(lambda: archive.get_highlight(highlight.id).note == "Cameras as deterrence",
+                    timeout=1000)
     qtbot.keyClick(note, Qt.Key.Key_Backspace)
-    assert archive.get_highlight(highlight.id).note == "Cameras as deterrenc"
+    qtbot.waitUntil(lambda: archive.get_highlight(highlight.id).note == "Cameras as deterrenc",
+                    timeout=1000)
     # Digits typed in the note are text, not theme shortcuts.
     qtbot.keyClicks(note, "e 2")
+    # Leaving the note stores it at once.
+    window.reader.setFocus()
     assert archive.get_highlight(highlight.id).note == "Cameras as deterrence 2"
     assert archive.get_highlight(highlight.id).theme_ids == (archive.list_themes()[0].id,)
+    # Each pause is one step of the undo history, not each keystroke.
+    steps = archive.history()[:len(archive.history()) - steps_before]
+    assert [step.label for step in steps] == ["Edit note"] * 3
+
+
+def test_tab_leaves_the_note_without_typing_a_tab(coded_window, archive, qtbot):
+    window = coded_window
+    highlight = archive.list_highlights()[0]
+    click_highlight(qtbot, window, highlight)
+    note = window.highlight_panel.note
+    note.setFocus()
+    qtbot.keyClicks(note, "first")
+    qtbot.keyClick(note, Qt.Key.Key_Tab)
+    assert not note.hasFocus()
+    assert archive.get_highlight(highlight.id).note == "first"
 
 
 def test_themes_are_added_and_removed_by_ticking(coded_window, archive, qtbot):
@@ -126,22 +146,27 @@ def test_overlapping_highlights_pick_the_innermost(coded_window, archive, qtbot)
     assert window.highlight_panel.highlight.id == inner.id
 
 
-def test_undo_after_its_theme_was_deleted_keeps_the_highlight(coded_window, archive, qtbot,
-                                                              monkeypatch):
+def test_undoing_a_theme_deletion_then_a_highlight_deletion_restores_both(
+        coded_window, archive, qtbot, monkeypatch):
     window = coded_window
     security, humanitarian = archive.list_themes()[:2]
     highlight = archive.list_highlights()[0]
-    archive.add_highlight_theme(highlight.id, humanitarian.id)
-    archive.set_note(highlight.id, "important")
+    window.toggle_theme(highlight.id, humanitarian.id, True)
+    window.set_note(highlight.id, "important")
+    before = archive.get_highlight(highlight.id)
     window.select_highlight(highlight.id)
     qtbot.mouseClick(window.highlight_panel.delete_button, Qt.MouseButton.LeftButton)
     monkeypatch.setattr("gleaner.ui.main_window.confirm", lambda *args: True)
     window.ask_delete_theme(humanitarian.id)
-    window.undo_delete()
+    assert [t.name for t in archive.list_themes()].count(humanitarian.name) == 0
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert archive.get_theme(humanitarian.id).name == humanitarian.name  # same id
+    assert archive.list_highlights() == []
+    qtbot.keyClick(window.reader, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     [restored] = archive.list_highlights()
-    assert (restored.start, restored.end, restored.note) == (highlight.start, highlight.end,
-                                                             "important")
-    assert restored.theme_ids == (security.id,)
+    assert restored == before  # same id, themes, note and times
+    assert window.themes_panel.themes()[1].highlight_count == 1
 
 
 def test_a_save_finishing_while_a_note_is_written_does_not_switch_article(
@@ -159,7 +184,9 @@ def test_a_save_finishing_while_a_note_is_written_does_not_switch_article(
     assert window.highlight_panel.highlight.id == highlight.id
     assert "It is in the library" in window.banner.text()
     qtbot.keyClicks(note, " continued")
-    assert archive.get_highlight(highlight.id).note == "half a thought continued"
+    qtbot.waitUntil(
+        lambda: archive.get_highlight(highlight.id).note == "half a thought continued",
+        timeout=1000)
 
 
 def test_undo_for_another_article_updates_the_theme_counts(coded_window, archive, qtbot,
@@ -169,9 +196,11 @@ def test_undo_for_another_article_updates_the_theme_counts(coded_window, archive
     window.select_highlight(highlight.id)
     qtbot.mouseClick(window.highlight_panel.delete_button, Qt.MouseButton.LeftButton)
     assert window.themes_panel.themes()[0].highlight_count == 0
+    # Another process (here the test's own connection) saves an article; the window sees it.
     other, _ = archive.save_article(capture(str(fixtures_dir / "news_page.html")))
-    window.refresh_library(select=other)
-    window.undo_delete()
+    qtbot.waitUntil(lambda: window.library.model_.rowCount() == 2, timeout=2500)
+    window.show_article(other)
+    window.undo()
     assert window.themes_panel.themes()[0].highlight_count == 1
     assert window.article.id == other
 

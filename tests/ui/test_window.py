@@ -146,7 +146,7 @@ def test_clicking_a_theme_codes_the_selection(open_window, archive, qtbot, sampl
     assert highlight.theme_ids == (humanitarian.id,)
     # The theme's count in the codebook follows at once.
     assert window.themes_panel.themes()[1].highlight_count == 1
-    assert window.library.model_.articles[0].highlight_count == 1
+    assert window.library.model_.article_at(0).highlight_count == 1
 
 
 def test_cancel_stops_a_stalled_download_at_once(open_window, archive, qtbot, httpserver,
@@ -215,13 +215,15 @@ def test_keyboard_selection_can_be_coded(open_window, archive, qtbot, sample_art
     assert archive.list_highlights()[0].exact == "thermal cameras"
 
 
-def test_the_last_article_read_is_reopened(open_window, archive, fixtures_dir,
+def test_the_last_article_read_is_reopened(open_window, archive, fixtures_dir, qtbot,
                                           sample_article_path):
     older, _ = archive.save_article(capture(str(fixtures_dir / "news_page.html")))
     archive.save_article(capture(str(sample_article_path)))
     window = open_window(archive)
     assert window.article.id != older  # newest first on a first visit
-    window.library.select_article(older)
+    index = window.library.model_.index(window.library.model_.row_of(older))
+    qtbot.mouseClick(window.library.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.library.visualRect(index).center())
     assert window.article.id == older
     window.close()
     again = open_window(archive)

@@ -125,8 +125,8 @@ def redo(archive: Archive) -> OpResult:
     return _result(archive, label, changes_of(archive.db, records))
 
 
-def run(archive: Archive, name: str, *args, **kwargs) -> OpResult:
-    """Run the operation called `name` (how the archive process receives requests)."""
-    if name not in __all__:
-        raise ArchiveError(f"there is no operation {name!r}")
-    return globals()[name](archive, *args, **kwargs)
+def run(archive: Archive, operation: str, /, *args, **kwargs) -> OpResult:
+    """Run the operation called `operation` (how the archive process receives requests)."""
+    if operation not in __all__:
+        raise ArchiveError(f"there is no operation {operation!r}")
+    return globals()[operation](archive, *args, **kwargs)

@@ -265,10 +265,11 @@ class MainWindow(QMainWindow):
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("No other archives yet").setEnabled(False)
 
-    def run_op(self, name: str, *args, **kwargs) -> OpResult | None:
+    def run_op(self, operation: str, /, *args, **kwargs) -> OpResult | None:
         """Run a core operation and refresh what it changed; errors become a banner."""
+        self.highlight_panel.flush_note()  # a note typed just before is its own step
         try:
-            result = getattr(self.archive.ops, name)(*args, **kwargs)
+            result = getattr(self.archive.ops, operation)(*args, **kwargs)
         except ArchiveError as error:
             self.banner.show_error(str(error))
             return None
