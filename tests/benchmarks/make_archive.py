@@ -18,9 +18,10 @@ What the rows look like:
   within days, some by years, spread over ten years; a few articles have none).
 - The structure JSON, canonical text and HTML are built directly in the shapes
   `gleaner.core.document` produces (`blocks_to_json(blocks_from_html(html))` and
-  `canonical_text`), which is ~50x faster than parsing; tests/test_make_archive.py checks that
-  they agree. `original_html` is a plausible full page, zlib-compressed at level 1 (the app uses
-  level 9; level 1 keeps generation fast and the file a little larger).
+  `canonical_text`) rather than by parsing each article's HTML, which would cost about as much
+  again as generating it; tests/test_make_archive.py checks that they agree. `original_html`
+  is a plausible (if small) full page, zlib-compressed at level 1 (the app uses level 9; level
+  1 keeps generation fast and the file a little larger).
 - themes: the 8 starter themes plus 22 more named as sub-themes ("Security measures — patrols").
   The schema has no parent column yet: real nesting arrives with the codebook issue.
 - highlights: N per article, 5–60 words on word boundaries (they may cross paragraphs and
@@ -105,8 +106,8 @@ cases example reason reasons result results effect effects impact risk risks thr
 threats danger pressure concern concerns fear fears hope hopes view views position
 interest interests role roles part parts side sides end start beginning point points
 line lines way ways hand hands eye eyes face life lives death deaths age ages world
-europe africa asia america capital capital's north south east west northern southern
-eastern western central european african said says say saying added called warned
+Europe Africa Asia America capital capital's north south east west northern southern
+eastern western central European African said says say saying added called warned
 argued insisted claimed noted explained announced confirmed denied expected planned
 decided agreed refused failed tried wanted needed asked allowed helped kept left
 arrived returned moved stayed waited worked lived died began ended opened closed
@@ -530,7 +531,8 @@ def add_article(rng: random.Random, index: int, spec: ChunkSpec, corpus: Corpus,
     title = title_words(rng, corpus)
     published = published_date(rng, saved)
     stamp = published or iso(saved)[:10]
-    slug = _SLUG.sub("-", title.lower()).strip("-")[:60].rstrip("-")
+    slug = _SLUG.sub("-", title.lower()).strip("-")
+    slug = slug if len(slug) <= 60 else slug[:61].rsplit("-", 1)[0]
     url = f"https://{host}/{stamp[:4]}/{stamp[5:7]}/{slug}-{article_id}"
     url_requested = f"{url}?utm_source=newsletter" if rng.random() < 0.1 else url
     authors = authors_of(rng, corpus)

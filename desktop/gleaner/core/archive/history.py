@@ -128,7 +128,7 @@ class HistoryMixin:
         return row[0] if row else None
 
     def _replay(self, condition: str, *, undo: bool) -> tuple[str, list[RowChange]]:
-        with self.db.atomic():
+        with self.write_transaction():
             step = self.db.execute(
                 f"SELECT id, label FROM history_steps WHERE {condition} LIMIT 1").fetchone()
             if step is None:

@@ -105,13 +105,35 @@ class ArchiveStore:
         recorder = Recorder(self.db)
         self._recorder = recorder
         try:
-            with self.db.atomic():
+            with self.write_transaction():
                 yield recorder
                 recorder.finish()
                 if recorder.records:
                     self._push_history(label, recorder.records)
         finally:
             self._recorder = None
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[None]:
+        """A transaction that takes the write lock at its start (BEGIN IMMEDIATE).
+
+        With another process writing, a transaction that began as a reader could not become
+        a writer once the other committed (SQLite answers "database is locked" at once rather
+        than waiting); taking the lock first makes it wait its turn (busy_timeout) instead.
+        Nested calls join the open transaction.
+        """
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
 
     # Hooks for the mutating methods; outside a step (bulk loads, tests) they record nothing.
 
