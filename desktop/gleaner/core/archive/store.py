@@ -62,11 +62,13 @@ class ArchiveStore:
             db.enable_wal()
             # Losing a highlight on power failure is worse than a slower commit.
             db.execute("PRAGMA synchronous = FULL")
-            # Migrations rebuild tables, which needs the keys off; they are checked after.
-            db.execute("PRAGMA foreign_keys = OFF")
-            migrations.apply(db)
-            if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
-                raise ArchiveError(f"{path} has links to missing rows; it may be damaged")
+            if migrations.pending(db):
+                # Migrations rebuild tables, which needs the keys off; they are checked after
+                # (only then: on a large archive the check reads every page, seconds when cold).
+                db.execute("PRAGMA foreign_keys = OFF")
+                migrations.apply(db)
+                if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise ArchiveError(f"{path} has links to missing rows; it may be damaged")
             db.execute("PRAGMA foreign_keys = ON")
         except ArchiveError:
             db.close()
