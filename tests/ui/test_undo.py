@@ -1,0 +1,268 @@
+"""Edit ▸ Undo and Redo through the real window: every action is one step of the history kept
+in the archive, Ctrl+Z / Ctrl+Shift+Z take it back and do it again, and the database (read
+through the test's own connection) follows each step."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from gleaner.core.capture import capture
+
+from .conftest import point_of, select_with_mouse
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+PASSAGE = "thermal cameras"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def undo_key(qtbot, widget) -> None:
+    qtbot.keyClick(widget, Qt.Key.Key_Z, CTRL)
+
+
+def redo_key(qtbot, widget) -> None:
+    qtbot.keyClick(widget, Qt.Key.Key_Z, CTRL | SHIFT)
+
+
+def press(qtbot, window, redo: bool = False) -> None:
+    """Ctrl+Z (or Ctrl+Shift+Z) with the keyboard in the reader, as after a click on it."""
+    window.reader.setFocus()
+    (redo_key if redo else undo_key)(qtbot, window.reader)
+
+
+def labels(window) -> tuple[str, bool, str, bool]:
+    return (window.undo_action.text(), window.undo_action.isEnabled(),
+            window.redo_action.text(), window.redo_action.isEnabled())
+
+
+def code_with_key(qtbot, window, passage: str = PASSAGE, key=Qt.Key.Key_1) -> None:
+    start = window.article.text.index(passage)
+    window.reader.setFocus()
+    select_with_mouse(qtbot, window.reader, start, start + len(passage))
+    qtbot.keyClick(window.reader, key)
+
+
+def click_highlight(qtbot, window, highlight) -> None:
+    qtbot.mouseClick(window.reader.viewport(), Qt.MouseButton.LeftButton,
+                     pos=point_of(window.reader, (highlight.start + highlight.end) // 2))
+
+
+def accept_theme_dialog(qtbot, window, name: str | None = None, color: str | None = None):
+    dialog = window.theme_dialog
+    if name is not None:
+        dialog.name_edit.clear()
+        qtbot.keyClicks(dialog.name_edit, name)
+    if color is not None:
+        dialog.set_color(color)
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+
+
+def theme_names(window) -> list[str]:
+    return [theme.name for theme in window.themes_panel.themes()]
+
+
+@pytest.fixture
+def article_id(archive, sample_article_path) -> int:
+    return archive.save_article(capture(str(sample_article_path)))[0]
+
+
+@pytest.fixture
+def window(open_window, archive, article_id):
+    """A window on the sample article, with an empty history."""
+    return open_window(archive)
+
+
+@pytest.fixture
+def coded(window, archive, qtbot):
+    """The window after coding PASSAGE with key 1 (one step: "Code passage")."""
+    code_with_key(qtbot, window)
+    return window, archive.list_highlights()[0]
+
+
+def add_highlight(archive, article_id: int, passage: str, theme_ids, note: str = ""):
+    """A highlight stored directly (no history step), before the window opens."""
+    start = archive.article_text(article_id).index(passage)
+    return archive.add_highlight(article_id, start, start + len(passage), theme_ids, note)
+
+
+# --- the Edit menu and coding ------------------------------------------------------------------
+
+def test_edit_menu_names_the_step_and_is_disabled_with_nothing_to_do(window, archive, qtbot):
+    assert labels(window) == ("&Undo", False, "&Redo", False)
+    edit_menu = window.menuBar().actions()[1].menu()
+    assert [a.text() for a in edit_menu.actions()][:2] == ["&Undo", "&Redo"]
+    press(qtbot, window)  # nothing to undo: nothing happens, no error
+    assert window.banner.text() == ""
+    code_with_key(qtbot, window)
+    assert labels(window) == ("&Undo Code passage", True, "&Redo", False)
+    assert edit_menu.actions()[0].text() == "&Undo Code passage"
+    press(qtbot, window)
+    assert labels(window) == ("&Undo", False, "&Redo Code passage", True)
+    press(qtbot, window, redo=True)
+    assert labels(window) == ("&Undo Code passage", True, "&Redo", False)
+
+
+def test_code_passage_undo_and_redo(coded, archive, qtbot):
+    window, highlight = coded
+    assert highlight.exact == PASSAGE
+    assert window.themes_panel.themes()[0].highlight_count == 1
+    assert window.library.model_.article_at(0).highlight_count == 1
+
+    press(qtbot, window)
+    assert archive.list_highlights() == []
+    assert window.reader.painted_ranges() == []
+    assert window.highlight_panel.highlight is None
+    assert window.themes_panel.themes()[0].highlight_count == 0
+    assert window.library.model_.article_at(0).highlight_count == 0
+
+    press(qtbot, window, redo=True)
+    assert archive.list_highlights() == [highlight]  # the same id, offsets and times
+    assert [(s, e) for s, e, _ in window.reader.painted_ranges()] == [
+        (highlight.start, highlight.end)]
+    assert window.themes_panel.themes()[0].highlight_count == 1
+    assert window.library.model_.article_at(0).highlight_count == 1
+
+
+def test_new_action_after_undo_clears_redo(coded, archive, qtbot):
+    window, _ = coded
+    press(qtbot, window)
+    assert window.redo_action.isEnabled()
+    code_with_key(qtbot, window, "one water point", Qt.Key.Key_2)
+    assert labels(window) == ("&Undo Code passage", True, "&Redo", False)
+    assert archive.redo_label() is None
+    press(qtbot, window, redo=True)  # nothing to redo: the first passage stays undone
+    [left] = archive.list_highlights()
+    assert left.exact == "one water point"
+
+
+# --- a highlight's themes, note and deletion ----------------------------------------------------
+
+def test_adding_and_removing_a_theme_undo_and_redo(coded, archive, qtbot):
+    window, highlight = coded
+    security, humanitarian = archive.list_themes()[:2]
+    panel = window.highlight_panel
+    panel.theme_item(humanitarian.name).setCheckState(Qt.CheckState.Checked)
+    assert archive.get_highlight(highlight.id).theme_ids == (security.id, humanitarian.id)
+    assert window.undo_action.text() == "&Undo Add theme to highlight"
+
+    press(qtbot, window)
+    assert archive.get_highlight(highlight.id).theme_ids == (security.id,)
+    assert panel.theme_item(humanitarian.name).checkState() == Qt.CheckState.Unchecked
+    assert window.themes_panel.themes()[1].highlight_count == 0
+    press(qtbot, window, redo=True)
+    assert archive.get_highlight(highlight.id).theme_ids == (security.id, humanitarian.id)
+    assert panel.theme_item(humanitarian.name).checkState() == Qt.CheckState.Checked
+
+    panel.theme_item(security.name).setCheckState(Qt.CheckState.Unchecked)
+    assert archive.get_highlight(highlight.id).theme_ids == (humanitarian.id,)
+    assert window.undo_action.text() == "&Undo Remove theme from highlight"
+    assert window.reader.painted_ranges()[0][2] == humanitarian.color
+    press(qtbot, window)
+    assert archive.get_highlight(highlight.id).theme_ids == (security.id, humanitarian.id)
+    assert window.reader.painted_ranges()[0][2] == security.color
+    assert window.themes_panel.themes()[0].highlight_count == 1
+    press(qtbot, window, redo=True)
+    assert archive.get_highlight(highlight.id).theme_ids == (humanitarian.id,)
+
+
+def type_note(qtbot, window, archive, highlight_id: int, text: str, stored: str) -> None:
+    """Type into the note, then wait for the pause that stores it."""
+    window.highlight_panel.note.setFocus()
+    qtbot.keyClicks(window.highlight_panel.note, text)
+    qtbot.waitUntil(lambda: archive.get_highlight(highlight_id).note == stored, timeout=2000)
+
+
+def test_note_edit_undo_restores_the_previous_note(coded, archive, qtbot):
+    window, highlight = coded
+    note = window.highlight_panel.note
+    type_note(qtbot, window, archive, highlight.id, "first", "first")
+    type_note(qtbot, window, archive, highlight.id, " thought", "first thought")
+    assert window.undo_action.text() == "&Undo Edit note"
+
+    press(qtbot, window)
+    assert archive.get_highlight(highlight.id).note == "first"
+    assert note.toPlainText() == "first"
+    press(qtbot, window)
+    assert archive.get_highlight(highlight.id).note == ""
+    assert window.undo_action.text() == "&Undo Code passage"
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Y, CTRL)  # Ctrl+Y redoes too
+    assert archive.get_highlight(highlight.id).note == "first"
+    press(qtbot, window, redo=True)
+    assert archive.get_highlight(highlight.id).note == "first thought"
+    assert note.toPlainText() == "first thought"
+
+
+def test_ctrl_z_in_the_note_undoes_its_typing_not_an_archive_step(coded, archive, qtbot):
+    window, highlight = coded
+    note = window.highlight_panel.note
+    note.setFocus()
+    qtbot.keyClicks(note, "oops")
+    undo_key(qtbot, note)
+    assert note.toPlainText() == ""
+    assert archive.get_highlight(highlight.id) == highlight  # "Code passage" not undone
+    redo_key(qtbot, note)
+    assert note.toPlainText() == "oops"
+    qtbot.waitUntil(lambda: archive.get_highlight(highlight.id).note == "oops", timeout=2000)
+    assert [step.label for step in archive.history()] == ["Edit note", "Code passage"]
+
+
+def test_ctrl_z_in_the_address_bar_undoes_its_typing_not_an_archive_step(coded, archive,
+                                                                        qtbot):
+    window, highlight = coded
+    window.address.setFocus()
+    qtbot.keyClicks(window.address, "https://example.org/a")
+    undo_key(qtbot, window.address)
+    assert window.address.text() == ""
+    assert archive.list_highlights() == [highlight]
+    assert archive.undo_label() == "Code passage" and archive.redo_label() is None
+    assert window.reader.painted_ranges() != []
+
+
+def test_ctrl_z_after_delete_highlight_restores_it_whole(window, archive, article_id, qtbot):
+    security, humanitarian = archive.list_themes()[:2]
+    add_highlight(archive, article_id, PASSAGE, [security.id, humanitarian.id])
+    window.show_article(article_id)
+    highlight = archive.list_highlights()[0]
+    click_highlight(qtbot, window, highlight)
+    type_note(qtbot, window, archive, highlight.id, "keep me", "keep me")
+    before = archive.get_highlight(highlight.id)
+    assert before.updated_at >= before.created_at
+
+    qtbot.mouseClick(window.highlight_panel.delete_button, Qt.MouseButton.LeftButton)
+    assert archive.list_highlights() == []
+    assert window.reader.painted_ranges() == []
+    assert window.undo_action.text() == "&Undo Delete highlight"
+    undo_key(qtbot, QApplication.focusWidget())  # wherever the window put the focus
+    assert archive.list_highlights() == [before]  # same id, themes, note and times
+    assert len(window.reader.painted_ranges()) == 1
+    assert [t.highlight_count for t in window.themes_panel.themes()[:2]] == [1, 1]
+    redo_key(qtbot, QApplication.focusWidget())
+    assert archive.list_highlights() == []
+
+
+def test_probe_menu_undo_with_note_focus(coded, archive, qtbot):
+    window, highlight = coded
+    note = window.highlight_panel.note
+    type_note(qtbot, window, archive, highlight.id, "first", "first")
+    assert note.hasFocus()
+    window.undo_action.trigger()
+    print("DB", repr(archive.get_highlight(highlight.id).note), "panel", repr(note.toPlainText()))
+    qtbot.keyClicks(note, "X")
+    qtbot.wait(800)
+    print("DB", repr(archive.get_highlight(highlight.id).note), "panel", repr(note.toPlainText()),
+          [s.label for s in archive.history()])
+
+
+def test_probe_menu_undo_pending(coded, archive, qtbot):
+    window, highlight = coded
+    note = window.highlight_panel.note
+    note.setFocus()
+    qtbot.keyClicks(note, "abc")
+    window.undo_action.trigger()
+    print("DB", repr(archive.get_highlight(highlight.id).note), "panel", repr(note.toPlainText()),
+          [s.label for s in archive.history()], window.undo_action.text())
