@@ -117,7 +117,8 @@ WRITER = textwrap.dedent("""
     import json, sys, time
     from gleaner.core import operations
     from gleaner.core.archive import Archive
-    path, article_id, seconds, theme = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+    path = sys.argv[1]
+    article_id, seconds, theme = int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
     written = []
     with Archive.open(path) as archive:
         end = time.monotonic() + seconds
