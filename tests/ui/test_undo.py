@@ -223,15 +223,15 @@ def test_ctrl_z_in_the_address_bar_undoes_its_typing_not_an_archive_step(coded, 
     assert window.reader.painted_ranges() != []
 
 
-def test_ctrl_z_after_delete_highlight_restores_it_whole(window, archive, article_id, qtbot):
+def test_ctrl_z_after_delete_highlight_restores_it_whole(open_window, archive, article_id,
+                                                        qtbot):
     security, humanitarian = archive.list_themes()[:2]
-    add_highlight(archive, article_id, PASSAGE, [security.id, humanitarian.id])
-    window.show_article(article_id)
-    highlight = archive.list_highlights()[0]
+    highlight = add_highlight(archive, article_id, PASSAGE, [security.id, humanitarian.id])
+    window = open_window(archive)
     click_highlight(qtbot, window, highlight)
     type_note(qtbot, window, archive, highlight.id, "keep me", "keep me")
     before = archive.get_highlight(highlight.id)
-    assert before.updated_at >= before.created_at
+    assert before.theme_ids == (security.id, humanitarian.id)
 
     qtbot.mouseClick(window.highlight_panel.delete_button, Qt.MouseButton.LeftButton)
     assert archive.list_highlights() == []
@@ -243,26 +243,158 @@ def test_ctrl_z_after_delete_highlight_restores_it_whole(window, archive, articl
     assert [t.highlight_count for t in window.themes_panel.themes()[:2]] == [1, 1]
     redo_key(qtbot, QApplication.focusWidget())
     assert archive.list_highlights() == []
+    assert window.reader.painted_ranges() == []
 
 
-def test_probe_menu_undo_with_note_focus(coded, archive, qtbot):
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="BUG: Edit > Undo with the caret in the note leaves the undone "
+                   "text in the note field (highlight_panel.py:114)")
+def test_menu_undo_while_the_note_has_focus_shows_the_restored_note(coded, archive, qtbot):
     window, highlight = coded
     note = window.highlight_panel.note
     type_note(qtbot, window, archive, highlight.id, "first", "first")
-    assert note.hasFocus()
-    window.undo_action.trigger()
-    print("DB", repr(archive.get_highlight(highlight.id).note), "panel", repr(note.toPlainText()))
-    qtbot.keyClicks(note, "X")
-    qtbot.wait(800)
-    print("DB", repr(archive.get_highlight(highlight.id).note), "panel", repr(note.toPlainText()),
-          [s.label for s in archive.history()])
+    window.undo_action.trigger()  # Edit > Undo clicked: the caret stays in the note
+    assert archive.get_highlight(highlight.id).note == ""
+    assert note.toPlainText() == ""
 
 
-def test_probe_menu_undo_pending(coded, archive, qtbot):
+# --- the codebook -------------------------------------------------------------------------------
+
+def test_new_theme_undo_and_redo(window, archive, qtbot):
+    count = len(archive.list_themes())
+    window.ask_new_theme()
+    accept_theme_dialog(qtbot, window, name="Media framing", color="#336699")
+    created = archive.list_themes()[-1]
+    assert (created.name, created.color, len(archive.list_themes())) == (
+        "Media framing", "#336699", count + 1)
+    assert window.undo_action.text() == "&Undo New theme"
+
+    press(qtbot, window)
+    assert len(archive.list_themes()) == count
+    assert "Media framing" not in theme_names(window)
+    press(qtbot, window, redo=True)
+    assert archive.list_themes()[-1] == created  # the same id and place
+    assert theme_names(window)[-1] == "Media framing"
+    assert window.themes_panel.theme_for_key(count + 1).id == created.id
+
+
+def test_rename_and_recolour_undo_and_redo(coded, archive, qtbot):
+    window, _ = coded
+    security = archive.list_themes()[0]
+    window.ask_edit_theme(security.id)
+    accept_theme_dialog(qtbot, window, name="Border security")
+    assert archive.get_theme(security.id).name == "Border security"
+    assert window.undo_action.text() == "&Undo Rename theme"
+    window.ask_edit_theme(security.id)
+    accept_theme_dialog(qtbot, window, color="#44AA88")
+    assert archive.get_theme(security.id).color == "#44AA88"
+    assert window.undo_action.text() == "&Undo Recolour theme"
+    assert window.reader.painted_ranges()[0][2] == "#44AA88"
+
+    press(qtbot, window)
+    assert archive.get_theme(security.id).color == security.color
+    assert window.reader.painted_ranges()[0][2] == security.color
+    press(qtbot, window)
+    assert archive.get_theme(security.id) == security
+    assert theme_names(window)[0] == security.name
+    assert window.highlight_panel.theme_item(security.name) is not None
+    press(qtbot, window, redo=True)
+    press(qtbot, window, redo=True)
+    assert (archive.get_theme(security.id).name, archive.get_theme(security.id).color) == (
+        "Border security", "#44AA88")
+    assert theme_names(window)[0] == "Border security"
+    assert window.reader.painted_ranges()[0][2] == "#44AA88"
+
+
+def test_move_theme_undo_and_redo(window, archive, qtbot):
+    order = [theme.id for theme in archive.list_themes()]
+    legal = archive.theme_by_name("Legal framework")
+    window.move_theme(legal.id, 0)
+    moved = [legal.id] + [i for i in order if i != legal.id]
+    assert [theme.id for theme in archive.list_themes()] == moved
+    assert window.undo_action.text() == "&Undo Move theme"
+
+    press(qtbot, window)
+    assert [theme.id for theme in archive.list_themes()] == order
+    assert [theme.id for theme in window.themes_panel.themes()] == order
+    assert window.themes_panel.theme_for_key(1).id == order[0]
+    press(qtbot, window, redo=True)
+    assert [theme.id for theme in archive.list_themes()] == moved
+    assert window.themes_panel.theme_for_key(1).id == legal.id
+
+
+def test_delete_theme_undo_brings_back_its_highlight_links(coded, archive, qtbot, monkeypatch):
     window, highlight = coded
-    note = window.highlight_panel.note
-    note.setFocus()
-    qtbot.keyClicks(note, "abc")
-    window.undo_action.trigger()
-    print("DB", repr(archive.get_highlight(highlight.id).note), "panel", repr(note.toPlainText()),
-          [s.label for s in archive.history()], window.undo_action.text())
+    security = archive.list_themes()[0]
+    monkeypatch.setattr("gleaner.ui.main_window.confirm", lambda *args: True)
+    window.ask_delete_theme(security.id)
+    assert security.name not in [theme.name for theme in archive.list_themes()]
+    assert archive.get_highlight(highlight.id).theme_ids == ()
+    assert security.name not in theme_names(window)
+    assert window.undo_action.text() == "&Undo Delete theme"
+
+    press(qtbot, window)
+    assert archive.get_theme(security.id) == security  # same id, place and count
+    assert archive.get_highlight(highlight.id) == highlight
+    assert theme_names(window)[0] == security.name
+    assert window.themes_panel.themes()[0].highlight_count == 1
+    assert window.reader.painted_ranges()[0][2] == security.color
+    press(qtbot, window, redo=True)
+    assert archive.get_highlight(highlight.id).theme_ids == ()
+    assert security.name not in theme_names(window)
+
+
+# --- articles and the history on disk ---------------------------------------------------------
+
+def test_delete_article_undo_brings_it_back_with_its_highlights(open_window, archive,
+                                                                article_id, qtbot,
+                                                                monkeypatch):
+    themes = archive.list_themes()
+    add_highlight(archive, article_id, PASSAGE, [themes[0].id], note="a note")
+    add_highlight(archive, article_id, "one water point", [themes[1].id, themes[2].id])
+    articles, highlights = archive.list_articles(), archive.list_highlights()
+    window = open_window(archive)
+    monkeypatch.setattr("gleaner.ui.main_window.confirm", lambda *args: True)
+    window.ask_delete_article(article_id)
+    assert archive.list_articles() == [] and archive.list_highlights() == []
+    assert window.library.model_.rowCount() == 0
+    assert window.centre.currentWidget() is window.welcome
+    assert window.undo_action.text() == "&Undo Delete article"
+
+    window.library.setFocus()
+    undo_key(qtbot, window.library)
+    assert archive.list_articles() == articles
+    assert archive.list_highlights() == highlights  # same ids, themes and notes
+    assert archive.get_article(article_id).text == window.article.text
+    assert window.library.model_.rowCount() == 1
+    assert window.library.model_.article_at(0).highlight_count == 2
+    assert window.centre.currentWidget() is window.reader
+    assert len(window.reader.painted_ranges()) == 2
+    redo_key(qtbot, window.library)
+    assert archive.list_articles() == []
+    assert window.library.model_.rowCount() == 0
+
+
+def test_the_history_survives_closing_and_reopening(open_window, archive, article_id, qtbot):
+    first = open_window(archive)
+    code_with_key(qtbot, first)
+    [highlight] = archive.list_highlights()
+    humanitarian = archive.list_themes()[1]
+    first.highlight_panel.theme_item(humanitarian.name).setCheckState(Qt.CheckState.Checked)
+    first.close()
+
+    second = open_window(archive.path)
+    assert labels(second) == ("&Undo Add theme to highlight", True, "&Redo", False)
+    press(qtbot, second)
+    assert archive.get_highlight(highlight.id) == highlight
+    press(qtbot, second)
+    assert archive.list_highlights() == []
+    assert second.reader.painted_ranges() == []
+    second.close()
+
+    third = open_window(archive.path)
+    assert labels(third) == ("&Undo", False, "&Redo Code passage", True)
+    press(qtbot, third, redo=True)
+    assert archive.list_highlights() == [highlight]  # the same id as before
+    assert len(third.reader.painted_ranges()) == 1
+    assert third.redo_action.text() == "&Redo Add theme to highlight"

@@ -247,3 +247,38 @@ def test_deleting_an_article_asks_and_removes_its_highlights(open_window, archiv
     window.ask_delete_article(article_id)
     assert archive.list_articles() == [] and archive.list_highlights() == []
     assert window.centre.currentWidget() is window.welcome
+
+
+def test_every_control_is_reachable_at_800_by_600(open_window, archive, qtbot,
+                                                  sample_article_path):
+    from PySide6.QtCore import QPoint, QRect
+
+    article_id, _ = archive.save_article(capture(str(sample_article_path)))
+    text = archive.get_article(article_id).text
+    start = text.index("thermal cameras")
+    archive.add_highlight(article_id, start, start + 15, [archive.list_themes()[0].id])
+    window = open_window(archive)
+    window.resize(800, 600)
+    qtbot.wait(50)
+    assert (window.width(), window.height()) == (800, 600)  # the window did not grow
+    window.select_highlight(window.highlights[0].id)
+    qtbot.wait(50)  # let the layouts settle
+    panel = window.highlight_panel
+
+    def shown(widget) -> bool:
+        top_left = widget.mapTo(window, widget.rect().topLeft())
+        return QRect(top_left, widget.size()).intersected(window.rect()).height() > 8 \
+            and widget.isVisible()
+
+    for widget in (window.address, window.save_button, window.open_button, window.library,
+                   window.reader, window.themes_panel.new_button, window.themes_panel.list):
+        assert shown(widget), widget.objectName()
+    # The side panels scroll: each control there can be brought into view and used.
+    for widget in (panel.theme_list, panel.note, panel.delete_button):
+        window.side_scroll.ensureWidgetVisible(widget)
+        viewport = window.side_scroll.viewport()
+        corner = widget.mapTo(viewport, widget.rect().topLeft())
+        assert viewport.rect().contains(corner + QPoint(10, 10)), widget
+    assert window.side_scroll.verticalScrollBar().maximum() > 0
+    qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
+    assert archive.list_highlights() == []

@@ -111,10 +111,16 @@ class HighlightPanel(QWidget):
         self.theme_list.setFixedHeight(rows * max(self.theme_list.sizeHintForRow(0), 18)
                                        + 2 * self.theme_list.frameWidth() + 2)
         # Reload the note unless the user is typing in it: never fight their keystrokes.
-        typing = same and (self.note.hasFocus() or self._pending_note is not None)
+        # Never fight keystrokes not yet stored; otherwise show the stored note (Undo may
+        # have changed it while the caret is in the box).
+        typing = same and self._pending_note is not None
         if self.note.toPlainText() != highlight.note and not typing:
+            caret = self.note.textCursor().position()
             with QSignalBlocker(self.note):
                 self.note.setPlainText(highlight.note)
+            cursor = self.note.textCursor()
+            cursor.setPosition(min(caret, len(highlight.note)))
+            self.note.setTextCursor(cursor)
 
     def theme_item(self, name: str) -> QListWidgetItem | None:
         for row in range(self.theme_list.count()):

@@ -118,15 +118,15 @@ class MainWindow(QMainWindow):
         self.highlight_panel.noteEdited.connect(self.set_note)
         self.highlight_panel.themeToggled.connect(self.toggle_theme)
         self.highlight_panel.deleteRequested.connect(self.delete_highlight)
-        side = QSplitter(Qt.Orientation.Vertical)
+        side = QWidget()
         side.setObjectName("sidePanels")
-        side.addWidget(self.themes_panel)
-        side.addWidget(self.highlight_panel)
-        side.setStretchFactor(0, 0)
-        side.setStretchFactor(1, 1)
-        side.setSizes([330, 470])
-        side.setChildrenCollapsible(False)
-        # In a small window the side panels scroll rather than push the window off screen.
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setSpacing(0)
+        side_layout.addWidget(self.themes_panel)
+        side_layout.addWidget(self.highlight_panel, 1)
+        # In a small window the side panels scroll rather than push the window off screen
+        # (a layout, not a splitter, so the scroll area knows their true minimum height).
         self.side_scroll = QScrollArea()
         self.side_scroll.setObjectName("sideScroll")
         self.side_scroll.setWidgetResizable(True)
