@@ -152,6 +152,7 @@ def test_two_processes_writing_for_ten_seconds_lose_nothing(tmp_path, sample_art
         theirs = json.loads(out)
     finally:
         client.close()
+    print(f"two writers for 10 s: {len(mine)} + {len(theirs)} steps")
     assert len(mine) > 100 and len(theirs) > 100  # both really wrote, side by side
     with Archive.open(path) as check:
         stored = {h.id: h for h in check.list_highlights()}

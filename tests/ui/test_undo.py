@@ -253,7 +253,9 @@ def test_menu_undo_while_the_note_has_focus_shows_the_restored_note(coded, archi
     window, highlight = coded
     note = window.highlight_panel.note
     type_note(qtbot, window, archive, highlight.id, "first", "first")
+    print("DBG", note.hasFocus(), window.isActiveWindow(), QApplication.focusWidget(), window.highlight_panel._pending_note)
     window.undo_action.trigger()  # Edit > Undo clicked: the caret stays in the note
+    print("DBG2", repr(archive.get_highlight(highlight.id).note), repr(note.toPlainText()), [s.label for s in archive.history()], window.banner.text())
     assert archive.get_highlight(highlight.id).note == ""
     assert note.toPlainText() == ""
 
