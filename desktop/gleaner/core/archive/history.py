@@ -128,32 +128,33 @@ class HistoryMixin:
         return row[0] if row else None
 
     def _replay(self, condition: str, *, undo: bool) -> tuple[str, list[RowChange]]:
-        with self.write_transaction():
-            step = self.db.execute(
-                f"SELECT id, label FROM history_steps WHERE {condition} LIMIT 1").fetchone()
-            if step is None:
-                raise ArchiveError(f"there is nothing to {'undo' if undo else 'redo'}")
-            step_id, label = step
-            records = [RowChange(row["table_name"], json.loads(row["row_key"]),
-                                 _load(row["before"]), _load(row["after"]))
-                       for row in self.db.query(
-                           "SELECT table_name, row_key, before, after FROM history_rows "
-                           "WHERE step_id = ? ORDER BY seq", [step_id])]
-            stale = any(read_row(self.db, r.table, r.key) != (r.after if undo else r.before)
-                        for r in records)
-            if stale:
-                # Someone changed these rows since; replaying would overwrite their work.
-                # The step is dropped so that older ones stay reachable.
-                self.db.execute("DELETE FROM history_steps WHERE id = ?", [step_id])
-            else:
+        step = None
+        try:
+            with self.write_transaction():
+                step = self.db.execute(
+                    f"SELECT id, label FROM history_steps WHERE {condition} LIMIT 1").fetchone()
+                if step is None:
+                    raise ArchiveError(f"there is nothing to {'undo' if undo else 'redo'}")
+                records = [RowChange(row["table_name"], json.loads(row["row_key"]),
+                                     _load(row["before"]), _load(row["after"]))
+                           for row in self.db.query(
+                               "SELECT table_name, row_key, before, after FROM history_rows "
+                               "WHERE step_id = ? ORDER BY seq", [step[0]])]
+                if any(read_row(self.db, r.table, r.key) != (r.after if undo else r.before)
+                       for r in records):
+                    raise _Conflict()
                 self._write_states(records, undo=undo)
                 self.db.execute("UPDATE history_steps SET undone = ? WHERE id = ?",
-                                [1 if undo else 0, step_id])
-        if stale:
+                                [1 if undo else 0, step[0]])
+        except _Conflict:
+            # Someone changed these rows since (another window, the command line): replaying
+            # would overwrite their work. The step is dropped so older ones stay reachable.
+            with self.write_transaction():
+                self.db.execute("DELETE FROM history_steps WHERE id = ?", [step[0]])
             action = "undone" if undo else "redone"
-            raise ArchiveError(f"“{label}” can no longer be {action}: it was changed since "
-                               "(perhaps in another window or on the command line)")
-        return label, records
+            raise ArchiveError(f"“{step[1]}” can no longer be {action}: it was changed since "
+                               "(perhaps in another window or on the command line)") from None
+        return step[1], records
 
     def _write_states(self, records: list[RowChange], *, undo: bool) -> None:
         # Parents are recorded before their children: write rows in that order, remove them
@@ -165,7 +166,29 @@ class HistoryMixin:
                 write_row(self.db, record.table, record.key, state)
         for record, state in reversed(targets):
             if state is None:
+                if _has_children(self.db, record.table, record.key):
+                    # Removing it would take rows the step never recorded with it.
+                    raise _Conflict()
                 delete_row(self.db, record.table, record.key)
+
+
+class _Conflict(Exception):
+    """A step's rows no longer are as it left them."""
+
+
+# Rows that a deletion would take with it (ON DELETE CASCADE).
+CHILDREN = {
+    "articles": [("article_contents", "article_id"), ("highlights", "article_id")],
+    "highlights": [("highlight_themes", "highlight_id")],
+    "themes": [("highlight_themes", "theme_id")],
+}
+
+
+def _has_children(db: Database, table: str, key: dict) -> bool:
+    (value,) = key.values() if table in CHILDREN else (None,)
+    return any(db.execute(f"SELECT 1 FROM {child} WHERE {column} = ? LIMIT 1",
+                          [value]).fetchone()
+               for child, column in CHILDREN.get(table, ()))
 
 
 # --- rows ------------------------------------------------------------------------------------
