@@ -282,3 +282,30 @@ def test_every_control_is_reachable_at_800_by_600(open_window, archive, qtbot,
     assert window.side_scroll.verticalScrollBar().maximum() > 0
     qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
     assert archive.list_highlights() == []
+
+
+def test_coding_refreshes_only_what_changed(open_window, archive, qtbot, sample_article_path,
+                                            fixtures_dir):
+    """Coding a passage re-reads that theme, that article's library row and that article's
+    highlights — never the library, the codebook or any other article."""
+    archive.save_article(capture(str(fixtures_dir / "news_page.html")))
+    article_id, _ = archive.save_article(capture(str(sample_article_path)))
+    window = open_window(archive)
+    window.show_article(article_id)
+    reads = []
+    real_read = window.archive.read
+
+    def recording_read(name, *args, **kwargs):
+        reads.append(name)
+        return real_read(name, *args, **kwargs)
+
+    window.archive.read = recording_read
+    start = window.article.text.index("thermal cameras")
+    window.reader.setFocus()
+    select_with_mouse(qtbot, window.reader, start, start + len("thermal cameras"))
+    qtbot.keyClick(window.reader, Qt.Key.Key_2)
+    assert len(archive.list_highlights(article_id=article_id)) == 1
+    assert sorted(set(reads)) == ["article_summaries", "list_highlights", "themes_by_id"]
+    assert window.themes_panel.themes()[1].highlight_count == 1
+    row = window.library.model_.row_of(article_id)
+    assert window.library.model_.article_at(row).highlight_count == 1
