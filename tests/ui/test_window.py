@@ -309,3 +309,21 @@ def test_coding_refreshes_only_what_changed(open_window, archive, qtbot, sample_
     assert window.themes_panel.themes()[1].highlight_count == 1
     row = window.library.model_.row_of(article_id)
     assert window.library.model_.article_at(row).highlight_count == 1
+
+
+def test_a_dead_archive_process_is_restarted_without_losing_data(open_window, archive, qtbot,
+                                                                 sample_article_path):
+    import os
+    import signal
+
+    article_id, _ = archive.save_article(capture(str(sample_article_path)))
+    window = open_window(archive)
+    start = window.article.text.index("thermal cameras")
+    window.run_op("code_passage", article_id, start, start + 15, [1])
+    old_pid = window.archive.pid
+    os.kill(old_pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: window.archive.pid != old_pid, timeout=3000)
+    assert "restarted" in window.banner.text()
+    assert len(window.reader.painted_ranges()) == 1  # the coded passage is still there
+    window.run_op("code_passage", article_id, start + 20, start + 30, [2])
+    assert len(archive.list_highlights(article_id=article_id)) == 2

@@ -33,7 +33,7 @@ from ..core.archive import ArchiveError
 from ..core.capture import capture
 from ..core.models import Article, CapturedArticle, Changes, Highlight, OpResult
 from ..core.resources import resource_path
-from ..core.service import ArchiveClient
+from ..core.service import ArchiveClient, ArchiveProcessError
 from .file_dialogs import ask_archive, ask_open_pages
 from .highlight_panel import HighlightPanel
 from .library_view import LibraryView
@@ -270,6 +270,9 @@ class MainWindow(QMainWindow):
         self.highlight_panel.flush_note()  # a note typed just before is its own step
         try:
             result = getattr(self.archive.ops, operation)(*args, **kwargs)
+        except ArchiveProcessError:
+            self._archive_process_stopped()
+            return None
         except ArchiveError as error:
             self.banner.show_error(str(error))
             return None
@@ -296,8 +299,10 @@ class MainWindow(QMainWindow):
         """Pick up what another window or the command line wrote to this archive."""
         try:
             version = self.archive.read("data_version")
+        except ArchiveProcessError:
+            self._archive_process_stopped()
+            return
         except ArchiveError as error:
-            self.watch_timer.stop()
             self.banner.show_error(str(error))
             return
         if version == self._data_version:
@@ -307,6 +312,16 @@ class MainWindow(QMainWindow):
         self.apply_changes(Changes(articles=frozenset(current), library=True, codebook=True))
         self._set_history_labels(self.archive.read("undo_label"),
                                  self.archive.read("redo_label"))
+
+    def _archive_process_stopped(self) -> None:
+        """The archive process died (killed, out of memory): start a new one on the same
+        archive. SQLite kept every committed step; one cut short was rolled back."""
+        path = self.archive.path
+        self.watch_timer.stop()
+        if self.open_archive(path):
+            self.banner.show_error(
+                "Gleaner's archive process stopped unexpectedly and was restarted. Everything "
+                "stored before is safe; check that your last change is there.")
 
     def _reload_library(self) -> None:
         """Articles were added or removed: re-count, keep the open article if it is still
