@@ -217,13 +217,7 @@ def cmd_undo(archive: Archive, args) -> int:
     steps Undo and Redo would take next (null when none). With nothing to undo it fails with
     `error: there is nothing to undo` and leaves the archive as it was.
     """
-    result = operations.undo(archive)
-    if args.json:
-        _print_json({"undone": result.label, "undo": result.undo_label,
-                     "redo": result.redo_label})
-    else:
-        print(f"Undid: {result.label}")
-    return 0
+    return _report_replay(operations.undo(archive), "Undid", "undone", args.json)
 
 
 def cmd_redo(archive: Archive, args) -> int:
@@ -233,12 +227,14 @@ def cmd_redo(archive: Archive, args) -> int:
     nothing to redo (none undone, or a new change since) it fails with
     `error: there is nothing to redo`.
     """
-    result = operations.redo(archive)
-    if args.json:
-        _print_json({"redone": result.label, "undo": result.undo_label,
-                     "redo": result.redo_label})
+    return _report_replay(operations.redo(archive), "Redid", "redone", args.json)
+
+
+def _report_replay(result, verb: str, key: str, as_json: bool) -> int:
+    if as_json:
+        _print_json({key: result.label, "undo": result.undo_label, "redo": result.redo_label})
     else:
-        print(f"Redid: {result.label}")
+        print(f"{verb}: {result.label}")
     return 0
 
 
