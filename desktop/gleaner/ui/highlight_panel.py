@@ -51,6 +51,7 @@ class HighlightPanel(QWidget):
         self.theme_list.setObjectName("highlightThemes")
         self.theme_list.itemChanged.connect(self._on_theme_item_changed)
         self.note = QPlainTextEdit()
+        self.note.setMinimumHeight(64)  # a few lines; it grows with the panel
         self.note.setObjectName("note")
         self.note.setPlaceholderText("Add a note — it is saved as you type")
         self.note.textChanged.connect(self._on_note_changed)
@@ -107,7 +108,7 @@ class HighlightPanel(QWidget):
                 item.setCheckState(Qt.CheckState.Checked if theme.id in highlight.theme_ids
                                    else Qt.CheckState.Unchecked)
                 self.theme_list.addItem(item)
-        rows = min(self.theme_list.count(), 10)
+        rows = min(self.theme_list.count(), 8)  # more themes scroll inside the list
         self.theme_list.setFixedHeight(rows * max(self.theme_list.sizeHintForRow(0), 18)
                                        + 2 * self.theme_list.frameWidth() + 2)
         # Reload the note unless the user is typing in it: never fight their keystrokes.

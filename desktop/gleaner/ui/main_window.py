@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
         self.highlight_panel.deleteRequested.connect(self.delete_highlight)
         side = QWidget()
         side.setObjectName("sidePanels")
-        side_layout = QVBoxLayout(side)
+        side_layout = _MinimumHeightLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.setSpacing(0)
         side_layout.addWidget(self.themes_panel)
@@ -651,6 +651,19 @@ def _web_addresses(text: str) -> list[str]:
 
 def _short(source: str, limit: int = 70) -> str:
     return source if len(source) <= limit else source[:limit - 1] + "…"
+
+
+class _MinimumHeightLayout(QVBoxLayout):
+    """A column that asks its scroll area only for its minimum height.
+
+    With word-wrapped labels inside, a plain layout reports a height-for-width, and a
+    resizable QScrollArea then sizes its content to the *preferred* height: the side panels
+    scrolled even in a large window. Without it the content fills the viewport and scrolls
+    only when the viewport is smaller than the panels' minimum.
+    """
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
+        return False
 
 
 def _string_list(value) -> list[str]:
