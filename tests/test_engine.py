@@ -182,3 +182,52 @@ def test_writes_wait_for_another_writer_instead_of_failing(archive: Archive, arc
     ops.code_passage(archive, article_id, 4, 11, [1])
     assert time.monotonic() - started >= 0.25
     other.close()
+
+
+def test_a_replay_that_fails_at_commit_leaves_nothing_open(archive: Archive, archive_path):
+    """Undo restores a link to a theme that another process has deleted since: the keys are
+    checked at COMMIT, which fails. Nothing may stay open, or later steps would be
+    acknowledged and then lost."""
+    article_id = ops.save_article(archive, make_article()).value[0]
+    highlight = ops.code_passage(archive, article_id, 4, 11, [2]).value
+    ops.delete_highlight(archive, highlight.id)
+    outside = sqlite3.connect(archive_path)
+    outside.execute("PRAGMA foreign_keys = ON")
+    outside.execute("DELETE FROM themes WHERE id = 2")
+    outside.commit()
+    outside.close()
+    with pytest.raises(ArchiveError, match="can no longer be undone"):
+        ops.undo(archive)
+    assert not archive.db.conn.in_transaction
+    later = ops.code_passage(archive, article_id, 0, 3, [1]).value
+    with Archive.open(archive_path) as reopened:  # really stored, seen from elsewhere
+        assert [h.id for h in reopened.list_highlights()] == [later.id]
+        assert reopened.db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_an_undo_blocked_by_a_name_taken_since_is_dropped(archive: Archive, archive_path):
+    theme = ops.create_theme(archive, "Zed").value
+    ops.delete_theme(archive, theme.id)
+    with Archive.open(archive_path) as other:
+        other.add_theme("zed")  # the name is taken again, outside the history
+    with pytest.raises(ArchiveError, match="can no longer be undone"):
+        ops.undo(archive)
+    assert archive.undo_label() == "New theme"  # dropped: the step before is reachable
+    assert not archive.db.conn.in_transaction
+
+
+def test_a_migration_that_finds_broken_links_leaves_the_file_as_it_was(tmp_path):
+    path = tmp_path / "broken.gleaner"
+    old_archive(path)
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA foreign_keys = OFF")
+    raw.execute("INSERT INTO highlight_themes VALUES (42, 999)")  # a theme that never was
+    raw.commit()
+    raw.close()
+    for _ in range(2):  # refused every time, not only the first
+        with pytest.raises(ArchiveError, match="missing rows"):
+            Archive.open(path)
+    check = sqlite3.connect(path)
+    applied = [row[0] for row in check.execute("SELECT name FROM _sqlite_migrations")]
+    check.close()
+    assert "0003_stable_ids_content_apart_history" not in applied

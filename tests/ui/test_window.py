@@ -327,3 +327,45 @@ def test_a_dead_archive_process_is_restarted_without_losing_data(open_window, ar
     assert len(window.reader.painted_ranges()) == 1  # the coded passage is still there
     window.run_op("code_passage", article_id, start + 20, start + 30, [2])
     assert len(archive.list_highlights(article_id=article_id)) == 2
+
+
+def test_a_note_typed_while_the_archive_process_dies_is_kept(open_window, archive, qtbot,
+                                                             sample_article_path):
+    import os
+    import signal
+
+    article_id, _ = archive.save_article(capture(str(sample_article_path)))
+    text = archive.get_article(article_id).text
+    start = text.index("thermal cameras")
+    highlight = archive.add_highlight(article_id, start, start + 15, [1])
+    window = open_window(archive)
+    window.select_highlight(highlight.id)
+    note = window.highlight_panel.note
+    note.setFocus()
+    qtbot.keyClicks(note, "typed as it died")
+    os.kill(window.archive.pid, signal.SIGKILL)
+    window.reader.setFocus()  # leaving the note stores it: the process is gone
+    qtbot.waitUntil(lambda: archive.get_highlight(highlight.id).note == "typed as it died",
+                    timeout=3000)
+    assert "restarted" in window.banner.text()
+
+
+def test_outside_changes_do_not_move_the_library(open_window, archive, qtbot,
+                                                 sample_article_path):
+    from dataclasses import replace
+
+    base = capture(str(sample_article_path))
+    for n in range(40):
+        archive.save_article(replace(base, url=f"https://example.org/{n}",
+                                     url_requested=f"https://example.org/{n}"))
+    window = open_window(archive)
+    window.library.scrollToBottom()
+    qtbot.wait(20)
+    scrolled = window.library.verticalScrollBar().value()
+    assert scrolled > 0
+    current = window.article.id
+    archive.save_article(replace(base, url="https://example.org/new",
+                                 url_requested="https://example.org/new"))
+    qtbot.waitUntil(lambda: window.library.model_.rowCount() == 41, timeout=2500)
+    assert window.library.verticalScrollBar().value() == scrolled
+    assert window.article.id == current

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import pickle
 import signal
 import sqlite3
 import subprocess
@@ -59,6 +60,7 @@ class ArchiveClient:
         self._requests = requests
         self._replies = replies
         self._lock = threading.Lock()
+        self._sequence = 0  # requests are numbered; each reply carries its request's number
         self.path = path
         self.ops = _Operations(self)
 
@@ -95,7 +97,7 @@ class ArchiveClient:
     def wait_ready(self) -> None:
         """Wait until the archive is open; raises its ArchiveError if it could not be."""
         try:
-            kind, value = self._receive()
+            _, kind, value = self._receive()
         except ArchiveError:
             self.close()
             raise
@@ -127,18 +129,48 @@ class ArchiveClient:
     def pid(self) -> int:
         return self._process.pid
 
+    @property
+    def alive(self) -> bool:
+        """Whether requests can still be answered (the process runs, the pipes are open)."""
+        return not self._requests.closed and self._process.poll() is None
+
     def _request(self, kind: str, name: str, args: tuple, kwargs: dict):
         with self._lock:
             if self._requests.closed:
                 raise ArchiveProcessError("the archive is closed")
+            self._sequence += 1
+            number = self._sequence
+            # Pickled first: a request that cannot be sent leaves the channel as it was.
+            request = pickle.dumps((number, kind, name, args, kwargs),
+                                   protocol=pickle.HIGHEST_PROTOCOL)
             try:
-                self._requests.send((kind, name, args, kwargs))
-            except OSError:
-                raise self._died() from None
-            status, value = self._receive()
+                self._requests.send_bytes(request)
+                answer = self._receive()
+            except OSError:  # the pipe broke: the process has gone
+                error = self._died()
+                self._abandon()
+                raise error from None
+            except BaseException:
+                # Interrupted between a request and its reply (Ctrl+C, a dead process): the
+                # reply may still come and would answer the next request. Never reuse this
+                # channel; the window starts a new archive process.
+                self._abandon()
+                raise
+            if answer[0] != number:
+                self._abandon()
+                raise ArchiveProcessError("the archive process answered out of turn; reopen "
+                                          "the archive to go on")
+        _, status, value = answer
         if status == "error":
             raise value
         return value
+
+    def _abandon(self) -> None:
+        for connection in (self._requests, self._replies):
+            if not connection.closed:
+                connection.close()
+        self._process.kill()
+        self._process.wait()
 
     def _receive(self):
         try:
@@ -170,45 +202,67 @@ class _Operations:
 def serve(path: Path, requests: Connection, replies: Connection) -> None:
     """The archive process's loop: open, then answer requests until told to close (or the
     window's end of the pipe closes)."""
-    from . import operations
     from .archive import Archive
 
     try:
         archive = Archive.open(path)
     except ArchiveError as error:
-        replies.send(("error", error))
+        replies.send((0, "error", error))
         return
-    replies.send(("ready", str(archive.path)))
+    replies.send((0, "ready", str(archive.path)))
     try:
         while True:
             try:
-                kind, name, args, kwargs = requests.recv()
+                number, kind, name, args, kwargs = requests.recv()
             except (EOFError, OSError):
                 break
-            if kind == "close":
-                break
-            try:
-                if kind == "op":
-                    value = operations.run(archive, name, *args, **kwargs)
-                elif name in READS:
-                    value = getattr(archive, name)(*args, **kwargs)
-                else:
-                    raise ArchiveError(f"{name!r} is not something the archive can be asked")
-                reply = ("ok", value)
-            except ArchiveError as error:
-                reply = ("error", error)
-            except sqlite3.Error as error:
-                reply = ("error", ArchiveError(f"the archive reported an error: {error}"))
-            except Exception as error:  # a bug: keep serving, report it in one line
-                traceback.print_exc()
-                reply = ("error", ArchiveError(
-                    f"unexpected error in the archive ({type(error).__name__}: {error})"))
-            try:
-                replies.send(reply)
-            except OSError:
+            except Exception as error:  # a request that cannot be read: say so, go on
+                reply = (None, "error", ArchiveError(f"unreadable request ({error})"))
+            else:
+                if kind == "close":
+                    break
+                reply = (number, *_answer(archive, kind, name, args, kwargs))
+            if not _send(replies, reply):
                 break
     finally:
         archive.close()
+
+
+def _answer(archive, kind: str, name: str, args: tuple, kwargs: dict) -> tuple[str, object]:
+    """Run one request; ("ok", value) or ("error", ArchiveError)."""
+    from . import operations
+
+    try:
+        if kind == "op":
+            return "ok", operations.run(archive, name, *args, **kwargs)
+        if name in READS:
+            return "ok", getattr(archive, name)(*args, **kwargs)
+        raise ArchiveError(f"{name!r} is not something the archive can be asked")
+    except ArchiveError as error:
+        return "error", error
+    except sqlite3.Error as error:
+        return "error", ArchiveError(f"the archive reported an error: {error}")
+    except Exception as error:  # a bug: keep serving, report it in one line
+        traceback.print_exc()
+        return "error", ArchiveError(
+            f"unexpected error in the archive ({type(error).__name__}: {error})")
+    finally:
+        archive.rollback_if_open()  # an error must not leave a transaction behind
+
+
+def _send(replies: Connection, reply: tuple) -> bool:
+    """Send a reply; one that cannot be pickled becomes an error reply. False if the window
+    has gone."""
+    try:
+        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as error:
+        data = pickle.dumps((reply[0], "error", ArchiveError(
+            f"the archive's answer could not be sent ({type(error).__name__}: {error})")))
+    try:
+        replies.send_bytes(data)
+    except OSError:
+        return False
+    return True
 
 
 def main(argv: list[str]) -> int:

@@ -201,10 +201,13 @@ class LibraryView(QListView):
 
     def reload(self, keep: int | None = None) -> None:
         """Re-count the library (articles added or removed), keeping `keep` selected."""
+        # Another process may commit once a second: the list must not jump under the user.
+        scrolled = self.verticalScrollBar().value()
         blocker = self.selectionModel().blockSignals(True)
         self.model_.reload()
-        self._select_quietly(keep)
+        self._select_quietly(keep, scroll=False)
         self.selectionModel().blockSignals(blocker)
+        self.verticalScrollBar().setValue(scrolled)
 
     def select_article(self, article_id: int) -> None:
         """Make the article current (scrolling to it) without emitting articleSelected."""
@@ -217,12 +220,13 @@ class LibraryView(QListView):
         article = index.data(RecordRole) if index.isValid() else None
         return article.id if article else None
 
-    def _select_quietly(self, article_id: int | None) -> None:
+    def _select_quietly(self, article_id: int | None, scroll: bool = True) -> None:
         row = self.model_.row_of(article_id) if article_id is not None else None
         if row is not None:
             index = self.model_.index(row)
             self.setCurrentIndex(index)
-            self.scrollTo(index)
+            if scroll:
+                self.scrollTo(index)
         # A blocked selection model does not repaint the old current row by itself.
         self.viewport().update()
 

@@ -60,6 +60,8 @@ class MainWindow(QMainWindow):
         self.active_highlight: int | None = None
         self.theme_dialog: ThemeDialog | None = None
         self._data_version: int | None = None
+        self._unsaved_note: tuple[int, str] | None = None  # a note the archive refused
+        self._restarting = False
         self.setAcceptDrops(True)
         self._build_widgets()
         self._build_actions()
@@ -222,10 +224,11 @@ class MainWindow(QMainWindow):
         self._data_version = self.archive.read("data_version")
         self._set_history_labels(self.archive.read("undo_label"),
                                  self.archive.read("redo_label"))
-        if self.library.model_.rowCount() == 0:
+        first = self.library.model_.article_at(0)
+        if first is None:
             self._show_nothing()
         else:
-            self.show_article(self._last_read() or self.library.model_.article_at(0).id)
+            self.show_article(self._last_read() or first.id)
         self.watch_timer.start()
 
     def ask_open_archive(self) -> None:
@@ -245,8 +248,13 @@ class MainWindow(QMainWindow):
         old, self.archive = self.archive, client
         old.close()
         self.banner.hide()
+        lost_note = client.path != old.path and self._unsaved_note is not None
+        if lost_note:
+            self._unsaved_note = None  # it belongs to the other archive, which refused it
         self._show_archive()
         self.statusBar().showMessage(f"Opened {path}", 5000)
+        if lost_note:
+            self.banner.show_error(f"Your last note could not be stored in {old.path.name}.")
         return True
 
     def _remember_recent(self, path: Path) -> None:
@@ -309,19 +317,40 @@ class MainWindow(QMainWindow):
             return
         self._data_version = version
         current = {self.article.id} if self.article else set()
-        self.apply_changes(Changes(articles=frozenset(current), library=True, codebook=True))
-        self._set_history_labels(self.archive.read("undo_label"),
-                                 self.archive.read("redo_label"))
+        try:
+            self.apply_changes(Changes(articles=frozenset(current), library=True,
+                                       codebook=True))
+            self._set_history_labels(self.archive.read("undo_label"),
+                                     self.archive.read("redo_label"))
+        except ArchiveProcessError:
+            self._archive_process_stopped()
+        except ArchiveError as error:
+            self.banner.show_error(str(error))
 
     def _archive_process_stopped(self) -> None:
         """The archive process died (killed, out of memory): start a new one on the same
-        archive. SQLite kept every committed step; one cut short was rolled back."""
-        path = self.archive.path
-        self.watch_timer.stop()
-        if self.open_archive(path):
-            self.banner.show_error(
-                "Gleaner's archive process stopped unexpectedly and was restarted. Everything "
-                "stored before is safe; check that your last change is there.")
+        archive. SQLite kept every committed step; one cut short was rolled back. A note
+        that could not be stored is stored now."""
+        if self._restarting:
+            return
+        if self.archive.alive:  # already restarted (a second report of the same failure)
+            self._store_unsaved_note()
+            return
+        self._restarting = True
+        try:
+            self.watch_timer.stop()
+            if self.open_archive(self.archive.path):
+                self._store_unsaved_note()
+                self.banner.show_error(
+                    "Gleaner's archive process stopped unexpectedly and was restarted. "
+                    "Everything stored before is safe; check that your last change is there.")
+        finally:
+            self._restarting = False
+
+    def _store_unsaved_note(self) -> None:
+        if self._unsaved_note is not None:
+            highlight_id, note = self._unsaved_note
+            self.set_note(highlight_id, note)
 
     def _reload_library(self) -> None:
         """Articles were added or removed: re-count, keep the open article if it is still
@@ -333,8 +362,11 @@ class MainWindow(QMainWindow):
         if count == 0:
             self._show_nothing()
         elif current is None or self.library.model_.row_of(current) is None:
-            row = min(max(old_row, 0), count - 1)
-            self.show_article(self.library.model_.article_at(row).id)
+            replacement = self.library.model_.article_at(min(max(old_row, 0), count - 1))
+            if replacement is None:  # removed meanwhile by another process
+                self._show_nothing()
+            else:
+                self.show_article(replacement.id)
 
     def _show_nothing(self) -> None:
         self.article = None
@@ -496,11 +528,17 @@ class MainWindow(QMainWindow):
 
     def set_note(self, highlight_id: int, note: str) -> None:
         """Store a note (the panel sends it after each pause in typing: one undo step)."""
+        self._unsaved_note = (highlight_id, note)
         try:
             result = self.archive.ops.set_note(highlight_id, note)
+        except ArchiveProcessError:
+            # Kept in _unsaved_note and stored once a new archive process runs.
+            QTimer.singleShot(0, self._archive_process_stopped)
+            return
         except ArchiveError as error:
             self.banner.show_error(f"The note could not be saved: {error}")
             return
+        self._unsaved_note = None
         # The panel already shows the text: update the copy kept here, repaint nothing.
         self.highlights = [result.value if h.id == highlight_id else h for h in self.highlights]
         self.highlight_panel.highlight = next(
@@ -590,6 +628,13 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self.highlight_panel.flush_note()
+        if self._unsaved_note is not None:
+            self._store_unsaved_note()  # one more try (the archive may have been busy)
+        if self._unsaved_note is not None and not confirm(
+                self, "Note not saved", "Your last note could not be stored in the archive. "
+                "Close anyway and lose it?"):
+            event.ignore()
+            return
         self.watch_timer.stop()
         self.tasks.cancel_all()  # workers touch no data; nothing to wait for
         settings = QSettings()

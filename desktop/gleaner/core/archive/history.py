@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -146,9 +147,11 @@ class HistoryMixin:
                 self._write_states(records, undo=undo)
                 self.db.execute("UPDATE history_steps SET undone = ? WHERE id = ?",
                                 [1 if undo else 0, step[0]])
-        except _Conflict:
+        except (_Conflict, sqlite3.IntegrityError):
             # Someone changed these rows since (another window, the command line): replaying
-            # would overwrite their work. The step is dropped so older ones stay reachable.
+            # would overwrite their work, or cannot be done (a name taken since, a theme
+            # deleted since: checked at commit). The step is dropped so older ones stay
+            # reachable.
             with self.write_transaction():
                 self.db.execute("DELETE FROM history_steps WHERE id = ?", [step[0]])
             action = "undone" if undo else "redone"

@@ -122,20 +122,25 @@ class ArchiveStore:
         With another process writing, a transaction that began as a reader could not become
         a writer once the other committed (SQLite answers "database is locked" at once rather
         than waiting); taking the lock first makes it wait its turn (busy_timeout) instead.
-        Nested calls join the open transaction.
+        If COMMIT fails (a deferred key check, a full disk) everything is rolled back: a
+        connection left inside a failed transaction would acknowledge later steps that are
+        never stored.
         """
         if self.db.conn.in_transaction:
-            with self.db.atomic():
-                yield
-            return
+            # Never join a transaction we did not open: its fate is not ours to report.
+            raise ArchiveError("the archive is in the middle of another change; try again")
         self.db.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.db.conn.execute("COMMIT")
         except BaseException:
-            if self.db.conn.in_transaction:
-                self.db.conn.execute("ROLLBACK")
+            self.rollback_if_open()
             raise
-        self.db.conn.execute("COMMIT")
+
+    def rollback_if_open(self) -> None:
+        """Roll back a transaction left open by an error, so later changes stand alone."""
+        if self.db.conn.in_transaction:
+            self.db.conn.execute("ROLLBACK")
 
     # Hooks for the mutating methods; outside a step (bulk loads, tests) they record nothing.
 

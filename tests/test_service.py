@@ -1,0 +1,75 @@
+"""The archive process: requests, replies and what happens when either goes wrong."""
+
+from __future__ import annotations
+
+import os
+import signal
+from multiprocessing import Pipe
+
+import pytest
+
+from gleaner.core.archive import ArchiveError, NotFound
+from gleaner.core.service import ArchiveClient, ArchiveProcessError, _send
+
+
+@pytest.fixture
+def client(archive_path):
+    opened = ArchiveClient.start(archive_path)
+    yield opened
+    opened.close()
+
+
+def test_reads_and_operations_go_through_the_process(client):
+    themes = client.read("list_themes")
+    assert len(themes) == 8
+    created = client.ops.create_theme("Media framing").value
+    assert client.read("get_theme", created.id).name == "Media framing"
+    assert client.read("undo_label") == "New theme"
+
+
+def test_errors_come_back_as_the_archives_own(client):
+    with pytest.raises(NotFound, match="no theme 999"):
+        client.ops.delete_theme(999)
+    with pytest.raises(ArchiveError, match="not something the archive can be asked"):
+        client.read("delete_article", 1)
+    with pytest.raises(AttributeError):
+        client.ops.drop_everything  # noqa: B018 (not an operation)
+    assert client.read("article_count") == 0  # the channel still answers in turn
+
+
+def test_a_request_that_cannot_be_sent_leaves_the_channel_usable(client):
+    with pytest.raises(Exception, match="pickle|lambda"):
+        client.read("get_theme", lambda: 1)
+    assert client.alive and client.read("article_count") == 0
+
+
+def test_a_reply_that_cannot_be_pickled_becomes_an_error_reply():
+    reading, writing = Pipe(duplex=False)
+    assert _send(writing, (7, "ok", lambda: None))
+    number, status, value = reading.recv()
+    assert (number, status) == (7, "error") and "could not be sent" in str(value)
+
+
+def test_a_dead_process_is_a_clear_error_and_the_client_stays_dead(client):
+    os.kill(client.pid, signal.SIGKILL)
+    with pytest.raises(ArchiveProcessError, match="stopped unexpectedly"):
+        client.read("article_count")
+    assert not client.alive
+    with pytest.raises(ArchiveProcessError):
+        client.read("article_count")
+
+
+def test_an_interrupted_request_abandons_the_channel(client, monkeypatch):
+    """Interrupted between request and reply, the late reply would answer the next request:
+    the client must refuse to go on rather than hand out wrong answers."""
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(client, "_receive", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        client.read("list_themes")
+    monkeypatch.undo()
+    assert not client.alive
+    with pytest.raises(ArchiveProcessError):
+        client.read("article_count")
