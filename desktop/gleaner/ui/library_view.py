@@ -1,4 +1,4 @@
-"""The library: every saved article, newest first, as a list of cards."""
+"""The library: every saved article, newest first, as a column of cards."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
+from PySide6.QtWidgets import QHeaderView, QStyle, QStyledItemDelegate, QTableView
 
 from ..core.models import ArticleSummary
 from .formatting import plural, short_date
@@ -89,7 +89,9 @@ class ArticleListModel(QAbstractListModel):
                   for offset, article in enumerate(page) if article.id in wanted]
         if not places:
             return
-        fresh = {a.id: a for a in self.archive.read("article_summaries", sorted(wanted))}
+        # Only rows in memory need re-reading (a deleted theme may touch 40,000 articles).
+        shown = sorted({self._pages[number][offset].id for number, offset in places})
+        fresh = {a.id: a for a in self.archive.read("article_summaries", shown)}
         for number, offset in places:
             page = self._pages[number]
             if page[offset].id in fresh:
@@ -107,9 +109,13 @@ class ArticleCardDelegate(QStyledItemDelegate):
     PADDING = 10
 
     def sizeHint(self, option, index) -> QSize:  # noqa: N802 (Qt's name)
-        title = QFontMetrics(self._title_font(option.font))
-        meta = QFontMetrics(self._meta_font(option.font))
-        return QSize(200, self.PADDING * 2 + title.lineSpacing() * 2 + meta.lineSpacing() + 4)
+        return QSize(200, self.card_height(option.font))
+
+    def card_height(self, font: QFont) -> int:
+        """Every card's height: two title lines and the meta line."""
+        title = QFontMetrics(self._title_font(font))
+        meta = QFontMetrics(self._meta_font(font))
+        return self.PADDING * 2 + title.lineSpacing() * 2 + meta.lineSpacing() + 4
 
     def paint(self, painter, option, index) -> None:
         article: ArticleSummary | None = index.data(RecordRole)
@@ -173,8 +179,13 @@ def _elide_two_lines(text: str, metrics: QFontMetrics, width: int) -> str:
     return f"{first}\n{rest}" if first else rest
 
 
-class LibraryView(QListView):
-    """The list of saved articles; emits articleSelected(id)."""
+class LibraryView(QTableView):
+    """The list of saved articles; emits articleSelected(id).
+
+    A one-column table rather than a QListView: every card has the same height, and a table
+    places rows by arithmetic, while QListView lays out every row (two Python calls each)
+    after any reset or changed row — 150–230 ms on a 100,000-article library.
+    """
 
     articleSelected = Signal(int)
 
@@ -183,11 +194,22 @@ class LibraryView(QListView):
         self.setObjectName("library")
         self.model_ = ArticleListModel(archive, self)
         self.setModel(self.model_)
-        self.setItemDelegate(ArticleCardDelegate(self))
-        self.setUniformItemSizes(True)
+        delegate = ArticleCardDelegate(self)
+        self.setItemDelegate(delegate)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setStretchLastSection(True)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(delegate.card_height(self.font()))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMouseTracking(True)
-        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
-        self.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
+        self.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.setTabKeyNavigation(False)
         self.selectionModel().currentRowChanged.connect(self._on_current_changed)
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
