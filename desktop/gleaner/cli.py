@@ -7,13 +7,16 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .core import operations
 from .core.anchoring import AnchorError, anchor_quote
-from .core.archive import Archive, ArchiveError, default_archive_path
-from .core.capture import CaptureError, capture
-from .core.models import Highlight, Theme
+from .core.errors import ArchiveError, CaptureError
+from .core.paths import default_archive_path
+
+if TYPE_CHECKING:  # the window starts through this module too: load the core when needed
+    from .core.archive import Archive
+    from .core.models import Highlight, Theme
 
 
 class CommandError(Exception):
@@ -97,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
                 "theme": cmd_theme, "highlight": cmd_highlight, "highlights": cmd_highlights,
                 "undo": cmd_undo, "redo": cmd_redo, "history": cmd_history}
     try:
+        from .core.archive import Archive
+
         with Archive.open(args.archive) as archive:
             return handlers[args.command](archive, args)
     except (CommandError, ArchiveError, AnchorError) as error:
@@ -105,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cmd_add(archive: Archive, args) -> int:
+    from .core import operations
+    from .core.capture import capture
+
     failed, saved = False, []
     for source in args.inputs:
         try:
@@ -171,6 +179,8 @@ def cmd_themes(archive: Archive, args) -> int:
 
 
 def cmd_theme(archive: Archive, args) -> int:
+    from .core import operations
+
     theme = operations.create_theme(archive, args.name, color=args.color,
                                     description=args.description).value
     print(f"{theme.id}\t{theme.name}")
@@ -178,6 +188,8 @@ def cmd_theme(archive: Archive, args) -> int:
 
 
 def cmd_highlight(archive: Archive, args) -> int:
+    from .core import operations
+
     article = archive.get_article(args.article_id)
     themes = [archive.theme_by_name(name) for name in args.themes]
     try:
@@ -217,6 +229,8 @@ def cmd_undo(archive: Archive, args) -> int:
     steps Undo and Redo would take next (null when none). With nothing to undo it fails with
     `error: there is nothing to undo` and leaves the archive as it was.
     """
+    from .core import operations
+
     return _report_replay(operations.undo(archive), "Undid", "undone", args.json)
 
 
@@ -227,6 +241,8 @@ def cmd_redo(archive: Archive, args) -> int:
     nothing to redo (none undone, or a new change since) it fails with
     `error: there is nothing to redo`.
     """
+    from .core import operations
+
     return _report_replay(operations.redo(archive), "Redid", "redone", args.json)
 
 

@@ -15,17 +15,17 @@ from urllib.parse import urlsplit
 import charset_normalizer
 import httpx
 
+from .errors import CaptureError
 from .tasks import Progress
+
+__all__ = ["CaptureError", "RawPage", "fetch_url", "normalise_url", "read_file",
+           "decode_html"]
 
 MAX_BYTES = 15 * 1024 * 1024
 TIMEOUT_SECONDS = 20.0  # for connecting, and for each wait for more data
 TOTAL_SECONDS = 90.0  # for the whole download
 USER_AGENT = "Mozilla/5.0 (compatible; Gleaner/0.1; offline research archive)"
 HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml", ""}
-
-
-class CaptureError(Exception):
-    """A page that could not be fetched or read; str() is a one-line reason for the user."""
 
 
 @dataclass(frozen=True)

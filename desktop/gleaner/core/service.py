@@ -29,7 +29,7 @@ import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .archive import ArchiveError
+from .errors import ArchiveError
 
 # Archive methods the window may call through the process; they only read.
 READS = frozenset({

@@ -11,7 +11,8 @@ import platformdirs
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ..core.archive import ArchiveError, default_archive_path
+from ..core.errors import ArchiveError
+from ..core.paths import default_archive_path
 from ..core.resources import resource_path
 from ..core.service import ArchiveClient
 from .main_window import MainWindow

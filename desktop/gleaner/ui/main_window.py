@@ -29,8 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.archive import ArchiveError
-from ..core.capture import capture
+from ..core.errors import ArchiveError
 from ..core.models import Article, CapturedArticle, Changes, Highlight, OpResult
 from ..core.resources import resource_path
 from ..core.service import ArchiveClient, ArchiveProcessError
@@ -458,6 +457,8 @@ class MainWindow(QMainWindow):
 
     def save_sources(self, sources: list[str]) -> None:
         """Capture each URL or file in the background, then store it (an operation)."""
+        from ..core.capture import capture  # loaded on first use: it takes a third of a second
+
         for source in sources:
             self.tasks.start(
                 f"Saving {source}", lambda progress, s=source: capture(s, progress),

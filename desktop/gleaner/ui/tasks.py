@@ -22,8 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from ..core.archive import ArchiveError
-from ..core.fetch import CaptureError
+from ..core.errors import ArchiveError, CaptureError
 from ..core.tasks import Cancelled, Progress
 
 log = logging.getLogger(__name__)

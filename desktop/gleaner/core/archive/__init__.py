@@ -15,12 +15,13 @@ these methods directly.
 
 from __future__ import annotations
 
+from ..paths import ARCHIVE_ENV, ARCHIVE_FILENAME, default_archive_path
 from .articles import ArticlesMixin
 from .codebook import THEME_PALETTE, CodebookMixin, theme_key
 from .errors import ArchiveError, NotFound
 from .highlights import HighlightsMixin
 from .history import HistoryMixin
-from .store import ARCHIVE_ENV, ARCHIVE_FILENAME, ArchiveStore, default_archive_path, utc_now
+from .store import ArchiveStore, utc_now
 
 __all__ = ["ARCHIVE_ENV", "ARCHIVE_FILENAME", "THEME_PALETTE", "Archive", "ArchiveError",
            "NotFound", "default_archive_path", "theme_key", "utc_now"]

@@ -1,9 +1,5 @@
-"""Errors the archive reports to front ends; str() is a one-line reason for the user."""
+"""The archive's errors (defined in `core.errors`, which loads nothing heavy)."""
 
+from ..errors import ArchiveError, NotFound
 
-class ArchiveError(Exception):
-    """Something the user asked of the archive that cannot be done; str() is the reason."""
-
-
-class NotFound(ArchiveError):
-    """No article, theme or highlight with that id or name."""
+__all__ = ["ArchiveError", "NotFound"]

@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import platformdirs
 from sqlite_utils import Database
 
+from ..paths import default_archive_path
 from ..schema import MIGRATION_SET, migrations
 from .errors import ArchiveError
 from .history import Recorder
-
-ARCHIVE_ENV = "GLEANER_ARCHIVE"
-ARCHIVE_FILENAME = "archive.gleaner"
 
 
 def utc_now() -> str:
     """The current time as an ISO 8601 string in UTC, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def default_archive_path() -> Path:
-    """The archive used when none is named: $GLEANER_ARCHIVE, else the platform's data folder."""
-    if os.environ.get(ARCHIVE_ENV):
-        return Path(os.environ[ARCHIVE_ENV]).expanduser()
-    return Path(platformdirs.user_data_dir("Gleaner", appauthor=False)) / ARCHIVE_FILENAME
 
 
 class ArchiveStore:
