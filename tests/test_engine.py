@@ -144,6 +144,7 @@ def test_the_history_is_bounded(archive: Archive):
     for n in range(HISTORY_LIMIT + 20):
         ops.set_note(archive, highlight.id, f"note {n}")
     assert len(archive.history(limit=10_000)) == HISTORY_LIMIT
+    assert archive.tidy_history() == 22  # run when idle: the oldest steps go then
     rows = archive.db.execute("SELECT count(DISTINCT step_id) FROM history_rows").fetchone()[0]
     assert rows == HISTORY_LIMIT
 

@@ -39,6 +39,7 @@ READS = frozenset({
     "undo_label",
 })
 
+IDLE_SECONDS = 5.0  # after this long without a request, the history is tidied
 log = logging.getLogger(__name__)
 
 
@@ -210,8 +211,16 @@ def serve(path: Path, requests: Connection, replies: Connection) -> None:
         replies.send((0, "error", error))
         return
     replies.send((0, "ready", str(archive.path)))
+    tidied = False
     try:
         while True:
+            if not tidied and not requests.poll(IDLE_SECONDS):
+                # Nothing asked for a while: a good moment for housekeeping.
+                with contextlib.suppress(ArchiveError, sqlite3.Error):
+                    archive.tidy_history()
+                tidied = True
+                continue
+            tidied = False
             try:
                 number, kind, name, args, kwargs = requests.recv()
             except (EOFError, OSError):

@@ -56,19 +56,21 @@ class Recorder:
         self._watches.append((table, where, tuple(params)))
 
     def created(self, table: str, key: dict) -> None:
-        self._before.setdefault((table, json.dumps(key, sort_keys=True)), None)
+        self._before.setdefault((table, _dump(key)), None)
 
     def finish(self) -> None:
         """Compare each watched row with its state now; keep those that changed."""
         for table, where, params in self._watches:
             for row in self.db.query(f"SELECT * FROM {table} WHERE {where}", list(params)):
                 self._before.setdefault(_key_id(table, row), None)
-        self.records = []
-        for (table, key_json), before in self._before.items():
-            key = json.loads(key_json)
-            after = read_row(self.db, table, key)
-            if after != before:
-                self.records.append(RowChange(table, key, before, after))
+        now = {}
+        for table in {table for table, _ in self._before}:
+            keys = [key for t, key in self._before if t == table]
+            now.update({(table, key): row for key, row in
+                        read_rows(self.db, table, [json.loads(k) for k in keys]).items()})
+        self.records = [RowChange(table, json.loads(key), before, now.get((table, key)))
+                        for (table, key), before in self._before.items()
+                        if now.get((table, key)) != before]
 
     def changes(self) -> Changes:
         return changes_of(self.db, self.records)
@@ -82,25 +84,33 @@ class HistoryMixin:
     def _push_history(self, label: str, records: list[RowChange]) -> None:
         from .store import utc_now
 
-        # A new step ends the redo branch.
-        self.db.execute("DELETE FROM history_steps WHERE undone = 1")
+        # A new step ends the redo branch. Its rows (a deleted theme's may be tens of
+        # thousands) are removed later by `tidy_history`, not inside the user's action.
+        self.db.execute("UPDATE history_steps SET undone = 2 WHERE undone = 1")
         step_id = self.db.execute(
             "INSERT INTO history_steps (label, made_at) VALUES (?, ?)",
             [label, utc_now()]).lastrowid
         self.db.conn.executemany(
             "INSERT INTO history_rows (step_id, seq, table_name, row_key, before, after) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(step_id, seq, r.table, json.dumps(r.key, sort_keys=True), _dump(r.before),
-              _dump(r.after)) for seq, r in enumerate(records)])
-        self.db.execute(
-            "DELETE FROM history_steps WHERE id <= ?", [step_id - HISTORY_LIMIT])
+            [(step_id, seq, r.table, _dump(r.key), _dump_state(r.before, r.key),
+              _dump_state(r.after, r.key)) for seq, r in enumerate(records)])
+
+    def tidy_history(self) -> int:
+        """Remove abandoned redo branches and steps beyond the last HISTORY_LIMIT; returns
+        how many steps went. Run when nothing else is waiting (idle, closing)."""
+        with self.write_transaction():
+            newest = self._scalar("SELECT max(id) FROM history_steps WHERE undone < 2") or 0
+            return self.db.execute(
+                "DELETE FROM history_steps WHERE undone = 2 OR id <= ?",
+                [newest - HISTORY_LIMIT]).rowcount
 
     def history(self, limit: int = HISTORY_LIMIT) -> list[HistoryStep]:
         """The most recent steps, newest first (undone ones are the redo branch)."""
         return [HistoryStep(row["id"], row["label"], row["made_at"], bool(row["undone"]))
                 for row in self.db.query(
-                    "SELECT id, label, made_at, undone FROM history_steps "
-                    "ORDER BY id DESC LIMIT ?", [limit])]
+                    "SELECT id, label, made_at, undone FROM history_steps WHERE undone < 2 "
+                    "ORDER BY id DESC LIMIT ?", [min(limit, HISTORY_LIMIT)])]
 
     def undo_label(self) -> str | None:
         """The name of the step Undo would take back, if any."""
@@ -136,12 +146,14 @@ class HistoryMixin:
                     f"SELECT id, label FROM history_steps WHERE {condition} LIMIT 1").fetchone()
                 if step is None:
                     raise ArchiveError(f"there is nothing to {'undo' if undo else 'redo'}")
-                records = [RowChange(row["table_name"], json.loads(row["row_key"]),
-                                     _load(row["before"]), _load(row["after"]))
+                records = [RowChange(row["table_name"], key := json.loads(row["row_key"]),
+                                     _load_state(row["before"], key),
+                                     _load_state(row["after"], key))
                            for row in self.db.query(
                                "SELECT table_name, row_key, before, after FROM history_rows "
                                "WHERE step_id = ? ORDER BY seq", [step[0]])]
-                if any(read_row(self.db, r.table, r.key) != (r.after if undo else r.before)
+                current = _current_rows(self.db, records)
+                if any(current.get((r.table, _dump(r.key))) != (r.after if undo else r.before)
                        for r in records):
                     raise _Conflict()
                 self._write_states(records, undo=undo)
@@ -160,19 +172,38 @@ class HistoryMixin:
         return step[1], records
 
     def _write_states(self, records: list[RowChange], *, undo: bool) -> None:
-        # Parents are recorded before their children: write rows in that order, remove them
-        # in the reverse one; the keys are checked at commit in any case.
+        """Put each row in its state before (undo) or after (redo) the step.
+
+        Rows that come back are inserted parents first (the order they were recorded in),
+        rows that go are deleted children first; the keys are checked at commit in any case.
+        Rows are written in batches of one table at a time.
+        """
         self.db.execute("PRAGMA defer_foreign_keys = ON")
-        targets = [(r, r.before if undo else r.after) for r in records]
-        for record, state in targets:
-            if state is not None:
-                write_row(self.db, record.table, record.key, state)
-        for record, state in reversed(targets):
-            if state is None:
-                if _has_children(self.db, record.table, record.key):
+        inserts, updates, deletes = [], [], []
+        for record in records:
+            was, becomes = (record.after, record.before) if undo else (record.before,
+                                                                       record.after)
+            if becomes is None:
+                deletes.append(record)
+            elif was is None:
+                inserts.append((record.table, _decode(becomes)))
+            else:
+                updates.append((record.table, record.key, _decode(becomes)))
+        for table, rows in _runs(inserts):
+            columns = list(rows[0])
+            names = ", ".join(f'"{c}"' for c in columns)
+            self.db.conn.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})",
+                [[row[c] for c in columns] for row in rows])
+        for table, key, row in updates:
+            # UPDATE, never REPLACE: replacing a parent row would cascade to its children.
+            write_row(self.db, table, key, row)
+        for table, gone in _runs([(r.table, r) for r in reversed(deletes)]):
+            for record in gone:
+                if _has_children(self.db, table, record.key):
                     # Removing it would take rows the step never recorded with it.
                     raise _Conflict()
-                delete_row(self.db, record.table, record.key)
+                delete_row(self.db, table, record.key)
 
 
 class _Conflict(Exception):
@@ -198,14 +229,47 @@ def _has_children(db: Database, table: str, key: dict) -> bool:
 
 def read_row(db: Database, table: str, key: dict) -> dict | None:
     """A row as the history stores it (bytes encoded), or None if it does not exist."""
-    where = " AND ".join(f'"{column}" = ?' for column in key)
-    rows = list(db.query(f"SELECT * FROM {table} WHERE {where}", list(key.values())))
-    return _encode(rows[0]) if rows else None
+    return read_rows(db, table, [key]).get(_dump(key))
 
 
-def write_row(db: Database, table: str, key: dict, state: dict) -> None:
-    """Make the row with this key equal to `state`, inserting it if it does not exist."""
-    row = _decode(state)
+def read_rows(db: Database, table: str, keys: list[dict]) -> dict[str, dict]:
+    """The rows with these keys that exist, by their key's JSON, as the history stores them."""
+    columns = KEYS[table]
+    found = {}
+    for start in range(0, len(keys), _BATCH):
+        chunk = keys[start:start + _BATCH]
+        if len(columns) == 1:
+            where = f'"{columns[0]}" IN ({",".join("?" * len(chunk))})'
+        else:
+            one = "(" + ",".join("?" * len(columns)) + ")"
+            where = f"({', '.join(columns)}) IN (VALUES {','.join([one] * len(chunk))})"
+        params = [key[column] for key in chunk for column in columns]
+        for row in db.query(f"SELECT * FROM {table} WHERE {where}", params):
+            found[_key_id(table, row)[1]] = _encode(row)
+    return found
+
+
+def _current_rows(db: Database, records: list[RowChange]) -> dict[tuple[str, str], dict]:
+    current = {}
+    for table in {r.table for r in records}:
+        rows = read_rows(db, table, [r.key for r in records if r.table == table])
+        current.update({(table, key): row for key, row in rows.items()})
+    return current
+
+
+def _runs(items: list[tuple[str, object]]) -> list[tuple[str, list]]:
+    """Consecutive items of the same table, grouped: [(table, [item, …]), …]."""
+    runs: list[tuple[str, list]] = []
+    for table, item in items:
+        if runs and runs[-1][0] == table:
+            runs[-1][1].append(item)
+        else:
+            runs.append((table, [item]))
+    return runs
+
+
+def write_row(db: Database, table: str, key: dict, row: dict) -> None:
+    """Make the row with this key equal to `row`, inserting it if it does not exist."""
     where = " AND ".join(f'"{column}" = ?' for column in key)
     exists = db.execute(f"SELECT 1 FROM {table} WHERE {where}", list(key.values())).fetchone()
     if exists:
@@ -260,7 +324,7 @@ def changes_of(db: Database, records: list[RowChange]) -> Changes:
 
 
 def _key_id(table: str, row: dict) -> tuple[str, str]:
-    return table, json.dumps({column: row[column] for column in KEYS[table]}, sort_keys=True)
+    return table, _dump({column: row[column] for column in KEYS[table]})
 
 
 def _encode(row: dict) -> dict:
@@ -273,9 +337,18 @@ def _decode(row: dict) -> dict:
             for k, v in row.items()}
 
 
-def _dump(row: dict | None) -> str | None:
-    return None if row is None else json.dumps(row, ensure_ascii=False)
+_BATCH = 300  # keys per query (SQLite allows 32,766 parameters; composite keys take two)
+_dump = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+_SAME_AS_KEY = "="  # a row made of its key alone (a theme link) is stored as this
 
 
-def _load(text: str | None) -> dict | None:
-    return None if text is None else json.loads(text)
+def _dump_state(row: dict | None, key: dict) -> str | None:
+    if row is None:
+        return None
+    return _SAME_AS_KEY if row == key else _dump(row)
+
+
+def _load_state(text: str | None, key: dict) -> dict | None:
+    if text is None:
+        return None
+    return dict(key) if text == _SAME_AS_KEY else json.loads(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,7 +72,9 @@ class ArchiveStore:
         return cls(db, path)
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Tidy the history (see `tidy_history`) and close the database connection."""
+        with contextlib.suppress(sqlite3.Error, ArchiveError):
+            self.tidy_history()
         self.db.close()
 
     def __enter__(self):
