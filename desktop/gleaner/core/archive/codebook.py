@@ -16,8 +16,8 @@ _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 THEME_PALETTE = ["#FFE45C", "#FF8A8A", "#8CB8FF", "#8FE08F", "#FFB35C", "#C9A0F5", "#6FD6CF",
                  "#FF9ED2", "#D4C39A", "#B0E0A8", "#F5B7B1", "#A9CCE3"]
 _THEME_COLUMNS = ("t.id, t.guid, t.name, t.color, t.description, t.position, "
-                  "(SELECT count(*) FROM highlight_themes ht WHERE ht.theme_id = t.id) "
-                  "AS highlight_count")
+                  "coalesce((SELECT c.highlights FROM theme_counts c WHERE c.theme_id = t.id), "
+                  "0) AS highlight_count")
 
 
 def theme_key(name: str) -> str:

@@ -20,6 +20,7 @@ from .errors import ArchiveError
 
 HISTORY_LIMIT = 500  # steps kept; older ones are forgotten
 
+BLOB_TABLES = {"article_contents"}  # rows with bytes, which JSON cannot hold as they are
 # The primary key of each table a step may change.
 KEYS = {
     "articles": ("id",),
@@ -41,39 +42,65 @@ class RowChange:
 
 
 class Recorder:
-    """Collects the rows a step touches. Call `watch` before changing rows (with a condition
-    on columns the step does not change, such as ids) and `created` after inserting one."""
+    """Collects the rows a step touches. Call `watch` before changing rows, with a condition
+    on columns the step does not change (ids, article or theme of a link): the same
+    condition, asked again at the end, finds those rows as they became (or gone). Call
+    `created` after inserting a row that no watch covers."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._before: dict[tuple[str, str], dict | None] = {}
+        self._before: dict[tuple[str, tuple], dict | None] = {}
         self._watches: list[tuple[str, str, tuple]] = []
+        self._created: list[tuple[str, tuple]] = []
         self.records: list[RowChange] = []
 
     def watch(self, table: str, where: str, params=()) -> None:
-        for row in self.db.query(f"SELECT * FROM {table} WHERE {where}", list(params)):
-            self._before.setdefault(_key_id(table, row), _encode(row))
+        for row in _select(self.db, table, where, params):
+            self._before.setdefault((table, _key_of(table, row)), row)
         self._watches.append((table, where, tuple(params)))
 
     def created(self, table: str, key: dict) -> None:
-        self._before.setdefault((table, _dump(key)), None)
+        key_tuple = tuple(key[column] for column in KEYS[table])
+        self._before.setdefault((table, key_tuple), None)
+        self._created.append((table, key_tuple))
 
     def finish(self) -> None:
         """Compare each watched row with its state now; keep those that changed."""
+        now: dict[tuple[str, tuple], dict] = {}
+        seen: set[tuple[str, tuple]] = set()
         for table, where, params in self._watches:
-            for row in self.db.query(f"SELECT * FROM {table} WHERE {where}", list(params)):
-                self._before.setdefault(_key_id(table, row), None)
-        now = {}
-        for table in {table for table, _ in self._before}:
-            keys = [key for t, key in self._before if t == table]
-            now.update({(table, key): row for key, row in
-                        read_rows(self.db, table, [json.loads(k) for k in keys]).items()})
-        self.records = [RowChange(table, json.loads(key), before, now.get((table, key)))
-                        for (table, key), before in self._before.items()
-                        if now.get((table, key)) != before]
+            for row in _select(self.db, table, where, params):
+                key = (table, _key_of(table, row))
+                now[key] = row
+                self._before.setdefault(key, None)
+        for table, key_tuple in self._created:
+            if (table, key_tuple) not in now:
+                key = dict(zip(KEYS[table], key_tuple, strict=True))
+                row = read_row(self.db, table, key)
+                if row is not None:
+                    now[(table, key_tuple)] = row
+        self.records = []
+        for (table, key_tuple), before in self._before.items():
+            if (table, key_tuple) in seen:
+                continue
+            seen.add((table, key_tuple))
+            after = now.get((table, key_tuple))
+            if after != before:
+                key = dict(zip(KEYS[table], key_tuple, strict=True))
+                self.records.append(RowChange(table, key, before, after))
 
     def changes(self) -> Changes:
         return changes_of(self.db, self.records)
+
+
+def _select(db: Database, table: str, where: str, params) -> list[dict]:
+    """Rows as the history stores them (bytes encoded only where a table has any)."""
+    rows = db.query(f"SELECT * FROM {table} WHERE {where}", list(params))
+    return [_encode(row) for row in rows] if table in BLOB_TABLES else list(rows)
+
+
+def _key_of(table: str, row: dict) -> tuple:
+    return tuple(row[column] for column in KEYS[table])
 
 
 class HistoryMixin:
@@ -153,8 +180,8 @@ class HistoryMixin:
                                "SELECT table_name, row_key, before, after FROM history_rows "
                                "WHERE step_id = ? ORDER BY seq", [step[0]])]
                 current = _current_rows(self.db, records)
-                if any(current.get((r.table, _dump(r.key))) != (r.after if undo else r.before)
-                       for r in records):
+                if any(current.get((r.table, _key_of(r.table, r.key)))
+                       != (r.after if undo else r.before) for r in records):
                     raise _Conflict()
                 self._write_states(records, undo=undo)
                 self.db.execute("UPDATE history_steps SET undone = ? WHERE id = ?",
@@ -229,27 +256,28 @@ def _has_children(db: Database, table: str, key: dict) -> bool:
 
 def read_row(db: Database, table: str, key: dict) -> dict | None:
     """A row as the history stores it (bytes encoded), or None if it does not exist."""
-    return read_rows(db, table, [key]).get(_dump(key))
+    return read_rows(db, table, [key]).get(_key_of(table, key))
 
 
-def read_rows(db: Database, table: str, keys: list[dict]) -> dict[str, dict]:
-    """The rows with these keys that exist, by their key's JSON, as the history stores them."""
+def read_rows(db: Database, table: str, keys: list[dict]) -> dict[tuple, dict]:
+    """The rows with these keys that exist, by key (a tuple), as the history stores them."""
     columns = KEYS[table]
     found = {}
-    for start in range(0, len(keys), _BATCH):
-        chunk = keys[start:start + _BATCH]
+    batch = _BATCH // len(columns)
+    for start in range(0, len(keys), batch):
+        chunk = keys[start:start + batch]
         if len(columns) == 1:
             where = f'"{columns[0]}" IN ({",".join("?" * len(chunk))})'
         else:
             one = "(" + ",".join("?" * len(columns)) + ")"
             where = f"({', '.join(columns)}) IN (VALUES {','.join([one] * len(chunk))})"
         params = [key[column] for key in chunk for column in columns]
-        for row in db.query(f"SELECT * FROM {table} WHERE {where}", params):
-            found[_key_id(table, row)[1]] = _encode(row)
+        for row in _select(db, table, where, params):
+            found[_key_of(table, row)] = row
     return found
 
 
-def _current_rows(db: Database, records: list[RowChange]) -> dict[tuple[str, str], dict]:
+def _current_rows(db: Database, records: list[RowChange]) -> dict[tuple[str, tuple], dict]:
     current = {}
     for table in {r.table for r in records}:
         rows = read_rows(db, table, [r.key for r in records if r.table == table])
@@ -323,10 +351,6 @@ def changes_of(db: Database, records: list[RowChange]) -> Changes:
                    codebook)
 
 
-def _key_id(table: str, row: dict) -> tuple[str, str]:
-    return table, _dump({column: row[column] for column in KEYS[table]})
-
-
 def _encode(row: dict) -> dict:
     return {k: {"$bytes": base64.b64encode(v).decode()} if isinstance(v, bytes) else v
             for k, v in row.items()}
@@ -337,7 +361,7 @@ def _decode(row: dict) -> dict:
             for k, v in row.items()}
 
 
-_BATCH = 300  # keys per query (SQLite allows 32,766 parameters; composite keys take two)
+_BATCH = 10_000  # parameters per query (SQLite allows 32,766)
 _dump = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 _SAME_AS_KEY = "="  # a row made of its key alone (a theme link) is stored as this
 
