@@ -38,6 +38,16 @@ def old_archive(path: Path) -> None:
     db.close()
 
 
+def stored_counts_agree(archive: Archive) -> bool:
+    """The codebook's stored counts equal the links actually there."""
+    stored = dict(archive.db.execute("SELECT theme_id, highlights FROM theme_counts"))
+    actual = dict(archive.db.execute(
+        "SELECT t.id, (SELECT count(*) FROM highlight_themes WHERE theme_id = t.id) "
+        "FROM themes t"))
+    articles = archive.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    return stored == actual and archive.article_count() == articles
+
+
 def test_migrating_an_existing_archive_keeps_every_row_and_id(tmp_path):
     path = tmp_path / "old.gleaner"
     old_archive(path)
@@ -52,6 +62,7 @@ def test_migrating_an_existing_archive_keeps_every_row_and_id(tmp_path):
         assert all(uuid.UUID(g) for g in guids) and len(set(guids)) == len(guids)
         assert archive.db.execute("PRAGMA foreign_key_check").fetchall() == []
         assert archive.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert archive.get_theme(2).highlight_count == 1 and stored_counts_agree(archive)
         # Large columns left the library's table.
         columns = {c.name for c in archive.db["articles"].columns}
         assert not columns & {"html", "text", "structure", "original_html"}
@@ -92,8 +103,10 @@ def test_each_operation_is_one_step_that_undoes_and_redoes_exactly(archive: Arch
         assert result.changes  # something is reported as changed
         undone = ops.undo(archive)
         assert undone.label == result.label and state() == before
+        assert stored_counts_agree(archive)
         ops.redo(archive)
         assert state() == after
+        assert stored_counts_agree(archive)
     assert text  # the article had text to code
 
 

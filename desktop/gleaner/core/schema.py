@@ -209,6 +209,20 @@ def _stable_ids_content_apart_history(db: Database) -> None:
             UPDATE theme_counts SET highlights = highlights - 1 WHERE theme_id = OLD.theme_id;
         END;
 
+        -- The number of articles, kept the same way: counting 100,000 rows reads a whole
+        -- index, a fifth of a second after a reboot.
+        CREATE TABLE library_count (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            articles INTEGER NOT NULL
+        );
+        INSERT INTO library_count (id, articles) SELECT 1, count(*) FROM articles;
+        CREATE TRIGGER library_count_added AFTER INSERT ON articles BEGIN
+            UPDATE library_count SET articles = articles + 1;
+        END;
+        CREATE TRIGGER library_count_removed AFTER DELETE ON articles BEGIN
+            UPDATE library_count SET articles = articles - 1;
+        END;
+
         -- The undo history: one row per step, and the rows it changed (before and after, as
         -- JSON objects; NULL where the row did not exist).
         CREATE TABLE history_steps (

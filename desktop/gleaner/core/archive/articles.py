@@ -29,8 +29,8 @@ class ArticlesMixin:
         return self._scalar("SELECT 1 FROM articles LIMIT 1") is None
 
     def article_count(self) -> int:
-        """How many articles the library holds."""
-        return self._scalar("SELECT count(*) FROM articles")
+        """How many articles the library holds (kept by triggers: no rows are counted)."""
+        return self._scalar("SELECT articles FROM library_count")
 
     def article_page(self, offset: int, limit: int) -> list[ArticleSummary]:
         """Library rows offset..offset+limit in the library's order."""

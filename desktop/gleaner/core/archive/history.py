@@ -120,7 +120,7 @@ class HistoryMixin:
         self.db.conn.executemany(
             "INSERT INTO history_rows (step_id, seq, table_name, row_key, before, after) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(step_id, seq, r.table, _dump(r.key), _dump_state(r.before, r.key),
+            [(step_id, seq, r.table, _dump_key(r.key), _dump_state(r.before, r.key),
               _dump_state(r.after, r.key)) for seq, r in enumerate(records)])
 
     def tidy_history(self) -> int:
@@ -173,12 +173,9 @@ class HistoryMixin:
                     f"SELECT id, label FROM history_steps WHERE {condition} LIMIT 1").fetchone()
                 if step is None:
                     raise ArchiveError(f"there is nothing to {'undo' if undo else 'redo'}")
-                records = [RowChange(row["table_name"], key := json.loads(row["row_key"]),
-                                     _load_state(row["before"], key),
-                                     _load_state(row["after"], key))
-                           for row in self.db.query(
-                               "SELECT table_name, row_key, before, after FROM history_rows "
-                               "WHERE step_id = ? ORDER BY seq", [step[0]])]
+                records = [_load_record(*row) for row in self.db.conn.execute(
+                    "SELECT table_name, row_key, before, after FROM history_rows "
+                    "WHERE step_id = ? ORDER BY seq", [step[0]])]
                 current = _current_rows(self.db, records)
                 if any(current.get((r.table, _key_of(r.table, r.key)))
                        != (r.after if undo else r.before) for r in records):
@@ -364,6 +361,20 @@ def _decode(row: dict) -> dict:
 _BATCH = 10_000  # parameters per query (SQLite allows 32,766)
 _dump = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 _SAME_AS_KEY = "="  # a row made of its key alone (a theme link) is stored as this
+
+
+def _dump_key(key: dict) -> str:
+    """A key as a JSON array of its values, in KEYS order (ids: written directly)."""
+    values = list(key.values())
+    if all(type(value) is int for value in values):
+        return "[" + ",".join(map(str, values)) + "]"
+    return _dump(values)
+
+
+def _load_record(table: str, key_text: str, before: str | None,
+                 after: str | None) -> RowChange:
+    key = dict(zip(KEYS[table], json.loads(key_text), strict=True))
+    return RowChange(table, key, _load_state(before, key), _load_state(after, key))
 
 
 def _dump_state(row: dict | None, key: dict) -> str | None:
