@@ -399,3 +399,36 @@ def test_the_history_survives_closing_and_reopening(open_window, archive, articl
     assert archive.list_highlights() == [highlight]  # the same id as before
     assert len(third.reader.painted_ranges()) == 1
     assert third.redo_action.text() == "&Redo Add theme to highlight"
+
+
+def test_a_large_step_runs_in_the_background_and_undoes_there_too(open_window, archive, qtbot,
+                                                                  monkeypatch,
+                                                                  sample_article_path):
+    """Deleting a theme that codes thousands of passages (and undoing it) runs on the
+    background helper: the window keeps answering, then refreshes what changed."""
+    from gleaner.core.capture import capture
+    from gleaner.ui.main_window import MainWindow
+
+    article_id, _ = archive.save_article(capture(str(sample_article_path)))
+    count = MainWindow.BACKGROUND_ROWS + 100
+    with archive.db.atomic():  # a bulk load, as an import would make
+        for n in range(count):
+            highlight = archive.add_highlight(article_id, n % 500, n % 500 + 3)
+            archive.db.execute("INSERT INTO highlight_themes VALUES (?, 1)", [highlight.id])
+    window = open_window(archive)
+    assert window.themes_panel.themes()[0].highlight_count == count
+    monkeypatch.setattr("gleaner.ui.main_window.confirm", lambda *args: True)
+    window.ask_delete_theme(1)
+    assert window.running_op  # handed to the background helper, not done on this thread
+    window.reader.select_range(0, 10)
+    window.code_selection(2)  # other changes wait, with a message instead of a freeze
+    assert "Please wait" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.running_op is None, timeout=10000)
+    assert [t.id for t in archive.list_themes()].count(1) == 0
+    assert 1 not in [t.id for t in window.themes_panel.themes()]
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.running_op and window.running_op.startswith("Undoing")
+    qtbot.waitUntil(lambda: window.running_op is None, timeout=10000)
+    assert archive.get_theme(1).highlight_count == count
+    assert window.themes_panel.themes()[0].highlight_count == count

@@ -46,6 +46,9 @@ class MainWindow(QMainWindow):
     """Gleaner's window over one open archive (which File ▸ Open Archive… can switch)."""
 
     RECENT_LIMIT = 8
+    # A step touching more rows than this (deleting a much-used theme, undoing that) runs on
+    # the background helper, so the window never freezes for it.
+    BACKGROUND_ROWS = 2000
     WATCH_MS = 1000  # how often to look for changes made by another process
 
     def __init__(self, archive: ArchiveClient, parent=None) -> None:
@@ -61,6 +64,7 @@ class MainWindow(QMainWindow):
         self._data_version: int | None = None
         self._unsaved_note: tuple[int, str] | None = None  # a note the archive refused
         self._restarting = False
+        self.running_op: str | None = None  # a large step running in the background
         self.setAcceptDrops(True)
         self._build_widgets()
         self._build_actions()
@@ -274,6 +278,9 @@ class MainWindow(QMainWindow):
 
     def run_op(self, operation: str, /, *args, **kwargs) -> OpResult | None:
         """Run a core operation and refresh what it changed; errors become a banner."""
+        if self.running_op:
+            self.statusBar().showMessage(f"Please wait: {self.running_op}…", 3000)
+            return None
         self.highlight_panel.flush_note()  # a note typed just before is its own step
         try:
             result = getattr(self.archive.ops, operation)(*args, **kwargs)
@@ -286,6 +293,35 @@ class MainWindow(QMainWindow):
         self.apply_changes(result.changes)
         self._set_history_labels(result.undo_label, result.redo_label)
         return result
+
+    def run_op_in_background(self, label: str, operation: str, *args, then=None) -> None:
+        """Run a large operation on the background helper; the window stays responsive and
+        refreshes what changed when it is done. Other changes wait until then."""
+        if self.running_op:
+            self.statusBar().showMessage(f"Please wait: {self.running_op}…", 3000)
+            return
+        self.highlight_panel.flush_note()
+        self.running_op = label
+        archive = self.archive
+        self.tasks.start(
+            label, lambda _progress: getattr(archive.ops, operation)(*args),
+            on_finished=lambda result: self._background_op_done(result, then),
+            on_failed=self._background_op_failed, cancellable=False)
+        self.busy_label.setText(f"{label}…")
+
+    def _background_op_done(self, result: OpResult, then) -> None:
+        self.running_op = None
+        self.apply_changes(result.changes)
+        self._set_history_labels(result.undo_label, result.redo_label)
+        if then:
+            then(result)
+
+    def _background_op_failed(self, reason: str) -> None:
+        self.running_op = None
+        if not self.archive.alive:
+            self._archive_process_stopped()
+        else:
+            self.banner.show_error(reason)
 
     def apply_changes(self, changes: Changes) -> None:
         """Refresh exactly what changed: theme rows, library rows, the open article's paint."""
@@ -304,6 +340,8 @@ class MainWindow(QMainWindow):
 
     def check_for_outside_changes(self) -> None:
         """Pick up what another window or the command line wrote to this archive."""
+        if self.running_op:
+            return  # the archive process is busy with it; look again next time
         try:
             version = self.archive.read("data_version")
         except ArchiveProcessError:
@@ -378,17 +416,31 @@ class MainWindow(QMainWindow):
 
     def undo(self) -> None:
         """Edit ▸ Undo: take back the last archive step, whoever made it."""
-        self.highlight_panel.flush_note()
-        result = self.run_op("undo")
-        if result:
-            self.statusBar().showMessage(f"Undid “{result.label}”", 5000)
+        self._replay("undo", "Undid")
 
     def redo(self) -> None:
         """Edit ▸ Redo: do again the step last undone."""
+        self._replay("redo", "Redid")
+
+    def _replay(self, operation: str, verb: str) -> None:
+        if self.running_op:
+            self.statusBar().showMessage(f"Please wait: {self.running_op}…", 3000)
+            return
         self.highlight_panel.flush_note()
-        result = self.run_op("redo")
-        if result:
-            self.statusBar().showMessage(f"Redid “{result.label}”", 5000)
+
+        def report(result: OpResult) -> None:
+            self.statusBar().showMessage(f"{verb} “{result.label}”", 5000)
+
+        try:
+            size = self.archive.read("step_size", operation == "undo")
+        except ArchiveError:
+            size = 0  # run_op below reports the problem
+        if size > self.BACKGROUND_ROWS:
+            label = ("Undoing " if operation == "undo" else "Redoing ") + (
+                self.archive.read(f"{operation}_label") or "")
+            self.run_op_in_background(label.strip(), operation, then=report)
+        elif result := self.run_op(operation):
+            report(result)
 
     def _set_history_labels(self, undo_label: str | None, redo_label: str | None) -> None:
         self.undo_action.setText(f"&Undo {undo_label}" if undo_label else "&Undo")
@@ -607,7 +659,11 @@ class MainWindow(QMainWindow):
         theme = self.archive.read("get_theme", theme_id)
         uses = (f" It will be taken off {theme.highlight_count} highlight(s); the highlights "
                 "themselves stay." if theme.highlight_count else "")
-        if confirm(self, "Delete theme", f"Delete the theme “{theme.name}”?{uses}"):
+        if not confirm(self, "Delete theme", f"Delete the theme “{theme.name}”?{uses}"):
+            return
+        if theme.highlight_count > self.BACKGROUND_ROWS:
+            self.run_op_in_background(f"Deleting “{theme.name}”", "delete_theme", theme_id)
+        else:
             self.run_op("delete_theme", theme_id)
 
     # --- window ----------------------------------------------------------------------------

@@ -37,9 +37,10 @@ class Task(QObject):
     failed = Signal(str)  # a one-line reason
     cancelled = Signal()
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, cancellable: bool = True) -> None:
         super().__init__()
         self.label = label
+        self.cancellable = cancellable  # a change being written to the archive is not
         self.progress = Progress(self._report)
         self.ended = False  # only read and written on the main thread
 
@@ -78,12 +79,13 @@ class TaskRunner(QObject):
     def start(self, label: str, work: Callable[[Progress], Any], *,
               on_finished: Callable[[Any], None], on_failed: Callable[[str], None],
               on_progress: Callable[[str, float | None], None] | None = None,
-              on_cancelled: Callable[[], None] | None = None) -> Task:
+              on_cancelled: Callable[[], None] | None = None,
+              cancellable: bool = True) -> Task:
         """Run work(progress) on a worker thread; the callbacks run on the main thread.
 
         Everything is connected before the thread starts, so no signal can be missed.
         """
-        task = Task(label)
+        task = Task(label, cancellable)
         task.finished.connect(on_finished)
         task.failed.connect(on_failed)
         if on_progress:
@@ -104,7 +106,8 @@ class TaskRunner(QObject):
 
     def cancel_all(self) -> None:
         for task in list(self.running):
-            task.cancel()
+            if task.cancellable:
+                task.cancel()
 
     def _deliver(self, task: Task, kind: str, value) -> None:
         self._in_flight.pop(task, None)  # the worker is done with both objects

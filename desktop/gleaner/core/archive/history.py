@@ -147,6 +147,13 @@ class HistoryMixin:
         """The name of the step Redo would do again, if any."""
         return self._step_label("undone = 1 ORDER BY id ASC")
 
+    def step_size(self, undo: bool = True) -> int:
+        """How many rows the step Undo (or Redo) would take back touches (0 if none)."""
+        condition = "undone = 0 ORDER BY id DESC" if undo else "undone = 1 ORDER BY id ASC"
+        return self._scalar(
+            "SELECT count(*) FROM history_rows WHERE step_id = "
+            f"(SELECT id FROM history_steps WHERE {condition} LIMIT 1)") or 0
+
     def clear_history(self) -> None:
         """Forget every step (after restoring a backup, say)."""
         self.db.execute("DELETE FROM history_steps")
