@@ -103,8 +103,9 @@ class Highlight:
 class Changes:
     """What an operation (or its undo) changed, so a front end refreshes only that.
 
-    `articles`: articles whose library row or highlights changed; `highlights`: highlights
-    added, changed or removed; `themes`: themes whose row or counts changed. `library` is set
+    `articles`: articles whose library row changed or that gained, lost or edited a
+    highlight; `highlights`: highlights added, changed or removed, or whose themes changed;
+    `themes`: themes whose row or counts changed. `library` is set
     when articles were added or removed (the list's rows change), `codebook` when themes were
     added, removed or reordered (the panel's rows and the number keys change).
     """

@@ -335,7 +335,8 @@ class MainWindow(QMainWindow):
         elif changes.articles:
             self.library.model_.refresh_articles(changes.articles)
         if self.article and (self.article.id in changes.articles or changes.themes
-                             or changes.codebook):
+                             or changes.codebook
+                             or any(h.id in changes.highlights for h in self.highlights)):
             self._reload_highlights()
 
     def check_for_outside_changes(self) -> None:

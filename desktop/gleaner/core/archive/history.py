@@ -265,19 +265,20 @@ def read_row(db: Database, table: str, key: dict) -> dict | None:
 
 def read_rows(db: Database, table: str, keys: list[dict]) -> dict[tuple, dict]:
     """The rows with these keys that exist, by key (a tuple), as the history stores them."""
-    columns = KEYS[table]
+    first, *rest = KEYS[table]
+    # Keys sharing their other columns (a theme's links) are read with one IN list on the
+    # first column: primary-key lookups, far quicker than a list of row values.
+    groups: dict[tuple, list] = {}
+    for key in keys:
+        groups.setdefault(tuple(key[column] for column in rest), []).append(key[first])
     found = {}
-    batch = _BATCH // len(columns)
-    for start in range(0, len(keys), batch):
-        chunk = keys[start:start + batch]
-        if len(columns) == 1:
-            where = f'"{columns[0]}" IN ({",".join("?" * len(chunk))})'
-        else:
-            one = "(" + ",".join("?" * len(columns)) + ")"
-            where = f"({', '.join(columns)}) IN (VALUES {','.join([one] * len(chunk))})"
-        params = [key[column] for key in chunk for column in columns]
-        for row in _select(db, table, where, params):
-            found[_key_of(table, row)] = row
+    for fixed, values in groups.items():
+        condition = "".join(f' AND "{column}" = ?' for column in rest)
+        for start in range(0, len(values), _BATCH):
+            chunk = values[start:start + _BATCH]
+            where = f'"{first}" IN ({",".join("?" * len(chunk))}){condition}'
+            for row in _select(db, table, where, [*chunk, *fixed]):
+                found[_key_of(table, row)] = row
     return found
 
 
@@ -326,7 +327,6 @@ def changes_of(db: Database, records: list[RowChange]) -> Changes:
     """What a front end must refresh after these rows changed (in either direction)."""
     articles, highlights, themes = set(), set(), set()
     library = codebook = False
-    linked_highlights = set()
     for record in records:
         either = record.after or record.before
         added_or_removed = record.before is None or record.after is None
@@ -339,18 +339,14 @@ def changes_of(db: Database, records: list[RowChange]) -> Changes:
             highlights.add(record.key["id"])
             articles.add(either["article_id"])
         elif record.table == "highlight_themes":
+            # A link changes its highlight and its theme's count, not the article's row:
+            # front ends repaint an open article whose highlights are among `highlights`.
             highlights.add(record.key["highlight_id"])
             themes.add(record.key["theme_id"])
-            linked_highlights.add(record.key["highlight_id"])
         elif record.table == "themes":
             themes.add(record.key["id"])
             codebook = codebook or added_or_removed or (
                 record.before["position"] != record.after["position"])
-    unknown = linked_highlights - {r.key["id"] for r in records if r.table == "highlights"}
-    if unknown:
-        marks = ",".join("?" * len(unknown))
-        articles.update(row[0] for row in db.execute(
-            f"SELECT DISTINCT article_id FROM highlights WHERE id IN ({marks})", list(unknown)))
     return Changes(frozenset(articles), frozenset(highlights), frozenset(themes), library,
                    codebook)
 
