@@ -245,3 +245,27 @@ def test_a_migration_that_finds_broken_links_leaves_the_file_as_it_was(tmp_path)
     applied = [row[0] for row in check.execute("SELECT name FROM _sqlite_migrations")]
     check.close()
     assert "0003_stable_ids_content_apart_history" not in applied
+
+
+def test_a_themes_links_are_one_record_and_replay_exactly(archive: Archive, archive_path):
+    article_id = ops.save_article(archive, make_article()).value[0]
+    coded = [ops.code_passage(archive, article_id, n, n + 3, [1, 2]).value.id
+             for n in range(0, 40, 4)]
+    result = ops.delete_theme(archive, 1)
+    rows = archive.db.execute(
+        "SELECT table_name, count(*) FROM history_rows WHERE step_id = "
+        "(SELECT max(id) FROM history_steps) GROUP BY table_name").fetchall()
+    assert dict(rows) == {"themes": 1, "theme_links": 1}  # not one row per link
+    assert result.changes.highlights == set(coded) and 1 in result.changes.themes
+    assert archive.step_size(undo=True) == len(coded) + 1
+    ops.undo(archive)
+    assert all(archive.get_highlight(h).theme_ids == (1, 2) for h in coded)
+    assert stored_counts_agree(archive)
+    # Another process codes one more passage with the theme: redoing the deletion would
+    # silently take that link too, so it is refused, and nothing changes.
+    with Archive.open(archive_path) as other:
+        extra = other.add_highlight(article_id, 50, 55, [1])
+    with pytest.raises(ArchiveError, match="can no longer be redone"):
+        ops.redo(archive)
+    assert archive.get_theme(1).highlight_count == len(coded) + 1
+    assert archive.get_highlight(extra.id).theme_ids == (1,)

@@ -119,7 +119,7 @@ class CodebookMixin:
         """Remove a theme from the codebook and from every highlight (the highlights stay)."""
         with self.db.atomic():
             self._watch("themes", "id = ?", [theme_id])
-            self._watch("highlight_themes", "theme_id = ?", [theme_id])
+            self._watch_theme_links(theme_id)
             if self.db.execute("DELETE FROM themes WHERE id = ?", [theme_id]).rowcount == 0:
                 raise NotFound(f"there is no theme {theme_id}")
 

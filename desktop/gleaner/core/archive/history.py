@@ -20,6 +20,7 @@ from .errors import ArchiveError
 
 HISTORY_LIMIT = 500  # steps kept; older ones are forgotten
 
+THEME_LINKS = "theme_links"  # the table name under which ThemeLinks records are kept
 BLOB_TABLES = {"article_contents"}  # rows with bytes, which JSON cannot hold as they are
 # The primary key of each table a step may change.
 KEYS = {
@@ -41,6 +42,29 @@ class RowChange:
     after: dict | None
 
 
+@dataclass(frozen=True)
+class ThemeLinks:
+    """All of one theme's links as a single record: the ids of the highlights it codes,
+    before and after, as sorted JSON arrays built by SQLite. A step that changes thousands
+    of links of one theme (deleting it) records and replays them in a few statements."""
+
+    theme_id: int
+    before: str
+    after: str
+    table = THEME_LINKS
+
+    def highlight_ids(self) -> set[int]:
+        """The highlights whose link to the theme came or went."""
+        return set(json.loads(self.before)) ^ set(json.loads(self.after))
+
+
+def theme_links(db: Database, theme_id: int) -> str:
+    """The ids of the highlights coded with a theme, as a sorted JSON array."""
+    return db.execute(
+        "SELECT json_group_array(highlight_id) FROM (SELECT highlight_id FROM "
+        "highlight_themes WHERE theme_id = ? ORDER BY highlight_id)", [theme_id]).fetchone()[0]
+
+
 class Recorder:
     """Collects the rows a step touches. Call `watch` before changing rows, with a condition
     on columns the step does not change (ids, article or theme of a link): the same
@@ -52,12 +76,18 @@ class Recorder:
         self._before: dict[tuple[str, tuple], dict | None] = {}
         self._watches: list[tuple[str, str, tuple]] = []
         self._created: list[tuple[str, tuple]] = []
-        self.records: list[RowChange] = []
+        self._theme_links: dict[int, str] = {}
+        self.records: list[RowChange | ThemeLinks] = []
 
     def watch(self, table: str, where: str, params=()) -> None:
         for row in _select(self.db, table, where, params):
             self._before.setdefault((table, _key_of(table, row)), row)
         self._watches.append((table, where, tuple(params)))
+
+    def watch_theme_links(self, theme_id: int) -> None:
+        """Record all of a theme's links as one ThemeLinks record (no row watch of this
+        step may cover the same links)."""
+        self._theme_links.setdefault(theme_id, theme_links(self.db, theme_id))
 
     def created(self, table: str, key: dict) -> None:
         key_tuple = tuple(key[column] for column in KEYS[table])
@@ -88,6 +118,10 @@ class Recorder:
             if after != before:
                 key = dict(zip(KEYS[table], key_tuple, strict=True))
                 self.records.append(RowChange(table, key, before, after))
+        for theme_id, before in self._theme_links.items():
+            after = theme_links(self.db, theme_id)
+            if after != before:
+                self.records.append(ThemeLinks(theme_id, before, after))
 
     def changes(self) -> Changes:
         return changes_of(self.db, self.records)
@@ -120,8 +154,7 @@ class HistoryMixin:
         self.db.conn.executemany(
             "INSERT INTO history_rows (step_id, seq, table_name, row_key, before, after) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(step_id, seq, r.table, _dump_key(r.key), _dump_state(r.before, r.key),
-              _dump_state(r.after, r.key)) for seq, r in enumerate(records)])
+            [_history_row(step_id, seq, record) for seq, record in enumerate(records)])
 
     def tidy_history(self) -> int:
         """Remove abandoned redo branches and steps beyond the last HISTORY_LIMIT; returns
@@ -151,8 +184,9 @@ class HistoryMixin:
         """How many rows the step Undo (or Redo) would take back touches (0 if none)."""
         condition = "undone = 0 ORDER BY id DESC" if undo else "undone = 1 ORDER BY id ASC"
         return self._scalar(
-            "SELECT count(*) FROM history_rows WHERE step_id = "
-            f"(SELECT id FROM history_steps WHERE {condition} LIMIT 1)") or 0
+            "SELECT sum(CASE WHEN table_name = ? THEN json_array_length(before) "
+            "+ json_array_length(after) ELSE 1 END) FROM history_rows WHERE step_id = "
+            f"(SELECT id FROM history_steps WHERE {condition} LIMIT 1)", [THEME_LINKS]) or 0
 
     def clear_history(self) -> None:
         """Forget every step (after restoring a backup, say)."""
@@ -183,9 +217,13 @@ class HistoryMixin:
                 records = [_load_record(*row) for row in self.db.conn.execute(
                     "SELECT table_name, row_key, before, after FROM history_rows "
                     "WHERE step_id = ? ORDER BY seq", [step[0]])]
-                current = _current_rows(self.db, records)
+                rows = [r for r in records if isinstance(r, RowChange)]
+                current = _current_rows(self.db, rows)
                 if any(current.get((r.table, _key_of(r.table, r.key)))
-                       != (r.after if undo else r.before) for r in records):
+                       != (r.after if undo else r.before) for r in rows):
+                    raise _Conflict()
+                if any(theme_links(self.db, r.theme_id) != (r.after if undo else r.before)
+                       for r in records if isinstance(r, ThemeLinks)):
                     raise _Conflict()
                 self._write_states(records, undo=undo)
                 self.db.execute("UPDATE history_steps SET undone = ? WHERE id = ?",
@@ -214,13 +252,23 @@ class HistoryMixin:
         for record in records:
             was, becomes = (record.after, record.before) if undo else (record.before,
                                                                        record.after)
-            if becomes is None:
+            if isinstance(record, ThemeLinks):
+                was, becomes = set(json.loads(was)), set(json.loads(becomes))
+                inserts.append((THEME_LINKS, (record.theme_id, sorted(becomes - was))))
+                deletes.append(ThemeLinks(record.theme_id, _dump(sorted(was - becomes)), ""))
+            elif becomes is None:
                 deletes.append(record)
             elif was is None:
                 inserts.append((record.table, _decode(becomes)))
             else:
                 updates.append((record.table, record.key, _decode(becomes)))
         for table, rows in _runs(inserts):
+            if table == THEME_LINKS:
+                for theme_id, highlight_ids in rows:
+                    self.db.execute(
+                        "INSERT INTO highlight_themes (highlight_id, theme_id) "
+                        "SELECT value, ? FROM json_each(?)", [theme_id, _dump(highlight_ids)])
+                continue
             columns = list(rows[0])
             names = ", ".join(f'"{c}"' for c in columns)
             self.db.conn.executemany(
@@ -231,6 +279,11 @@ class HistoryMixin:
             write_row(self.db, table, key, row)
         for table, gone in _runs([(r.table, r) for r in reversed(deletes)]):
             for record in gone:
+                if table == THEME_LINKS:
+                    self.db.execute(
+                        "DELETE FROM highlight_themes WHERE theme_id = ? AND highlight_id IN "
+                        "(SELECT value FROM json_each(?))", [record.theme_id, record.before])
+                    continue
                 if _has_children(self.db, table, record.key):
                     # Removing it would take rows the step never recorded with it.
                     raise _Conflict()
@@ -328,6 +381,10 @@ def changes_of(db: Database, records: list[RowChange]) -> Changes:
     articles, highlights, themes = set(), set(), set()
     library = codebook = False
     for record in records:
+        if isinstance(record, ThemeLinks):
+            themes.add(record.theme_id)
+            highlights.update(record.highlight_ids())
+            continue
         either = record.after or record.before
         added_or_removed = record.before is None or record.after is None
         if record.table == "articles":
@@ -374,8 +431,17 @@ def _dump_key(key: dict) -> str:
     return _dump(values)
 
 
+def _history_row(step_id: int, seq: int, record) -> tuple:
+    if isinstance(record, ThemeLinks):
+        return (step_id, seq, THEME_LINKS, str(record.theme_id), record.before, record.after)
+    return (step_id, seq, record.table, _dump_key(record.key),
+            _dump_state(record.before, record.key), _dump_state(record.after, record.key))
+
+
 def _load_record(table: str, key_text: str, before: str | None,
-                 after: str | None) -> RowChange:
+                 after: str | None) -> RowChange | ThemeLinks:
+    if table == THEME_LINKS:
+        return ThemeLinks(int(key_text), before, after)
     key = dict(zip(KEYS[table], json.loads(key_text), strict=True))
     return RowChange(table, key, _load_state(before, key), _load_state(after, key))
 

@@ -140,6 +140,10 @@ class ArchiveStore:
         if self._recorder is not None:
             self._recorder.watch(table, where, params)
 
+    def _watch_theme_links(self, theme_id: int) -> None:
+        if self._recorder is not None:
+            self._recorder.watch_theme_links(theme_id)
+
     def _created(self, table: str, **key) -> None:
         if self._recorder is not None:
             self._recorder.created(table, key)
