@@ -412,9 +412,13 @@ def test_a_large_step_runs_in_the_background_and_undoes_there_too(open_window, a
     article_id, _ = archive.save_article(capture(str(sample_article_path)))
     count = MainWindow.BACKGROUND_ROWS + 100
     with archive.db.atomic():  # a bulk load, as an import would make
-        for n in range(count):
-            highlight = archive.add_highlight(article_id, n % 500, n % 500 + 3)
-            archive.db.execute("INSERT INTO highlight_themes VALUES (?, 1)", [highlight.id])
+        first = archive.add_highlight(article_id, 0, 3).id
+        archive.db.conn.executemany(
+            'INSERT INTO highlights (id, guid, article_id, start, "end", exact, created_at, '
+            "updated_at) VALUES (?, ?, ?, 0, 3, ?, 't', 't')",
+            [(first + n, f"guid-{n}", article_id, archive.article_text(article_id)[:3])
+             for n in range(1, count)])
+        archive.db.execute("INSERT INTO highlight_themes SELECT id, 1 FROM highlights")
     window = open_window(archive)
     assert window.themes_panel.themes()[0].highlight_count == count
     monkeypatch.setattr("gleaner.ui.main_window.confirm", lambda *args: True)

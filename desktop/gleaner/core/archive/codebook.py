@@ -120,6 +120,10 @@ class CodebookMixin:
         with self.db.atomic():
             self._watch("themes", "id = ?", [theme_id])
             self._watch_theme_links(theme_id)
+            # The count goes first, then the links in one statement: cheaper than letting
+            # the theme's deletion cascade to thousands of links, each updating its count.
+            self.db.execute("DELETE FROM theme_counts WHERE theme_id = ?", [theme_id])
+            self.db.execute("DELETE FROM highlight_themes WHERE theme_id = ?", [theme_id])
             if self.db.execute("DELETE FROM themes WHERE id = ?", [theme_id]).rowcount == 0:
                 raise NotFound(f"there is no theme {theme_id}")
 
