@@ -73,3 +73,10 @@ def test_an_interrupted_request_abandons_the_channel(client, monkeypatch):
     assert not client.alive
     with pytest.raises(ArchiveProcessError):
         client.read("article_count")
+
+
+def test_the_process_ends_quietly_when_the_window_is_gone_before_it_is_ready(archive_path):
+    client = ArchiveClient.spawn(archive_path)
+    client._replies.close()  # the window died while the archive was opening
+    client._requests.close()
+    assert client._process.wait(timeout=20) == 0  # no traceback, no error status

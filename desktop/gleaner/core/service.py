@@ -208,9 +208,11 @@ def serve(path: Path, requests: Connection, replies: Connection) -> None:
     try:
         archive = Archive.open(path)
     except ArchiveError as error:
-        replies.send((0, "error", error))
+        _send(replies, (0, "error", error))
         return
-    replies.send((0, "ready", str(archive.path)))
+    if not _send(replies, (0, "ready", str(archive.path))):
+        archive.close()  # the window is gone already (it could not start, say)
+        return
     tidied = False
     try:
         while True:
