@@ -369,3 +369,19 @@ def test_outside_changes_do_not_move_the_library(open_window, archive, qtbot,
     qtbot.waitUntil(lambda: window.library.model_.rowCount() == 41, timeout=2500)
     assert window.library.verticalScrollBar().value() == scrolled
     assert window.article.id == current
+
+
+def test_the_welcome_text_is_shown_whole(open_window, archive, qtbot):
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QLabel
+
+    window = open_window(archive)
+    for width in (1360, 900):
+        window.resize(width, 760)
+        qtbot.wait(30)
+        body = window.welcome.findChild(QLabel, "welcomeBody")
+        text = body.text().replace("<br>", "\n")
+        needed = QFontMetrics(body.font()).boundingRect(
+            QRect(0, 0, body.width(), 10_000), Qt.TextFlag.TextWordWrap, text).height()
+        assert body.isVisible() and body.height() >= needed

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.models import Highlight, Theme
+from .widgets import WrappingLabel
 
 QUOTE_PREVIEW_CHARS = 280
 
@@ -42,7 +43,7 @@ class HighlightPanel(QWidget):
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignTop)
 
-        self.quote = _WrappingLabel()
+        self.quote = WrappingLabel()
         self.quote.setObjectName("quote")
         self.quote.setWordWrap(True)
         self.quote.setTextFormat(Qt.TextFormat.PlainText)
@@ -157,20 +158,6 @@ class HighlightPanel(QWidget):
     def _on_delete(self) -> None:
         if self.highlight:
             self.deleteRequested.emit(self.highlight.id)
-
-
-class _WrappingLabel(QLabel):
-    """A word-wrapped label that asks its layout for the height its text needs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWordWrap(True)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        needed = self.heightForWidth(self.width())
-        if needed > 0 and needed != self.minimumHeight():
-            self.setMinimumHeight(needed)
 
 
 def _caption(text: str) -> QLabel:

@@ -53,6 +53,20 @@ class MessageBanner(QFrame):
         self.show()
 
 
+class WrappingLabel(QLabel):
+    """A word-wrapped label that asks its layout for the height its text needs."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        needed = self.heightForWidth(self.width())
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+
 class WelcomePage(QWidget):
     """What an empty archive shows: how to start, and the sample article."""
 
@@ -63,7 +77,7 @@ class WelcomePage(QWidget):
         self.setObjectName("welcome")
         heading = QLabel("Your archive is empty")
         heading.setObjectName("welcomeHeading")
-        body = QLabel(
+        body = WrappingLabel(
             "Save an article by pasting its web address in the box above and pressing Enter "
             "(Ctrl+L), or open a web page you saved as an .html file (Ctrl+O).<br><br>"
             "Then select a passage and click a theme, or press its number key, to code it.")
@@ -84,7 +98,13 @@ class WelcomePage(QWidget):
         holder = QWidget()
         holder.setMaximumWidth(520)
         holder.setLayout(column)
+        # Centred by stretches, not an alignment flag: aligned, the column would get only its
+        # size hint and the wrapped text's last line was cut off.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(holder, 4)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(holder, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(row)
         layout.addStretch(2)
