@@ -279,8 +279,7 @@ class HistoryMixin:
                 f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})",
                 [[row[c] for c in columns] for row in rows])
         for table, key, row in updates:
-            # UPDATE, never REPLACE: replacing a parent row would cascade to its children.
-            write_row(self.db, table, key, row)
+            update_row(self.db, table, key, row)
         for table, gone in _runs([(r.table, r) for r in reversed(deletes)]):
             for record in gone:
                 if table == THEME_LINKS:
@@ -322,9 +321,9 @@ CHILDREN = {
 
 
 def _has_children(db: Database, table: str, key: dict) -> bool:
-    (value,) = key.values() if table in CHILDREN else (None,)
+    """Whether rows of other tables still point at this one (parents have a one-column key)."""
     return any(db.execute(f"SELECT 1 FROM {child} WHERE {column} = ? LIMIT 1",
-                          [value]).fetchone()
+                          [key["id"]]).fetchone()
                for child, column in CHILDREN.get(table, ()))
 
 
@@ -373,21 +372,15 @@ def _runs(items: list[tuple[str, object]]) -> list[tuple[str, list]]:
     return runs
 
 
-def write_row(db: Database, table: str, key: dict, row: dict) -> None:
-    """Make the row with this key equal to `row`, inserting it if it does not exist."""
+def update_row(db: Database, table: str, key: dict, row: dict) -> None:
+    """Set the columns of an existing row (UPDATE, never REPLACE: replacing a parent row
+    would cascade to its children)."""
     where = " AND ".join(f'"{column}" = ?' for column in key)
-    exists = db.execute(f"SELECT 1 FROM {table} WHERE {where}", list(key.values())).fetchone()
-    if exists:
-        # UPDATE, never REPLACE: replacing a parent row would cascade to its children.
-        columns = [c for c in row if c not in key]
+    columns = [c for c in row if c not in key]
+    if columns:
         sets = ", ".join(f'"{c}" = ?' for c in columns)
-        if columns:
-            db.execute(f"UPDATE {table} SET {sets} WHERE {where}",
-                       [row[c] for c in columns] + list(key.values()))
-    else:
-        names = ", ".join(f'"{c}"' for c in row)
-        marks = ", ".join("?" * len(row))
-        db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(row.values()))
+        db.execute(f"UPDATE {table} SET {sets} WHERE {where}",
+                   [row[c] for c in columns] + list(key.values()))
 
 
 def delete_row(db: Database, table: str, key: dict) -> None:
