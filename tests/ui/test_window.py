@@ -14,6 +14,14 @@ from gleaner.ui import reader as reader_module
 from .conftest import select_with_mouse
 
 
+def coded_sample(archive, sample_article_path):
+    """The sample article saved, with "thermal cameras" coded with the first theme."""
+    article_id, _ = archive.save_article(capture(str(sample_article_path)))
+    start = archive.get_article(article_id).text.index("thermal cameras")
+    return article_id, archive.add_highlight(article_id, start, start + 15,
+                                             [archive.list_themes()[0].id])
+
+
 def test_first_run_offers_the_sample_article(open_window, archive, qtbot):
     window = open_window(archive)
     assert window.centre.currentWidget() is window.welcome
@@ -232,10 +240,7 @@ def test_the_last_article_read_is_reopened(open_window, archive, fixtures_dir, q
 
 def test_deleting_an_article_asks_and_removes_its_highlights(open_window, archive, monkeypatch,
                                                              sample_article_path):
-    article_id, _ = archive.save_article(capture(str(sample_article_path)))
-    text = archive.get_article(article_id).text
-    start = text.index("thermal cameras")
-    archive.add_highlight(article_id, start, start + 15, [archive.list_themes()[0].id])
+    article_id, _ = coded_sample(archive, sample_article_path)
     window = open_window(archive)
     questions = []
     monkeypatch.setattr("gleaner.ui.main_window.confirm",
@@ -253,10 +258,7 @@ def test_every_control_is_reachable_at_800_by_600(open_window, archive, qtbot,
                                                   sample_article_path):
     from PySide6.QtCore import QPoint, QRect
 
-    article_id, _ = archive.save_article(capture(str(sample_article_path)))
-    text = archive.get_article(article_id).text
-    start = text.index("thermal cameras")
-    archive.add_highlight(article_id, start, start + 15, [archive.list_themes()[0].id])
+    article_id, _ = coded_sample(archive, sample_article_path)
     window = open_window(archive)
     window.resize(800, 600)
     qtbot.wait(50)
@@ -334,10 +336,7 @@ def test_a_note_typed_while_the_archive_process_dies_is_kept(open_window, archiv
     import os
     import signal
 
-    article_id, _ = archive.save_article(capture(str(sample_article_path)))
-    text = archive.get_article(article_id).text
-    start = text.index("thermal cameras")
-    highlight = archive.add_highlight(article_id, start, start + 15, [1])
+    article_id, highlight = coded_sample(archive, sample_article_path)
     window = open_window(archive)
     window.select_highlight(highlight.id)
     note = window.highlight_panel.note
