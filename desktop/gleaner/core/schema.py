@@ -247,6 +247,6 @@ def _stable_ids_content_apart_history(db: Database) -> None:
                             [(str(uuid.uuid4()), row_id) for row_id in ids])
     # Checked inside the migration's transaction: a refusal leaves the file as it was.
     if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
-        from .archive.errors import ArchiveError
+        from .errors import ArchiveError
 
         raise ArchiveError("the archive has links to missing rows; it may be damaged")

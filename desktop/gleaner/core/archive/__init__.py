@@ -15,10 +15,10 @@ these methods directly.
 
 from __future__ import annotations
 
+from ..errors import ArchiveError, NotFound
 from ..paths import ARCHIVE_ENV, ARCHIVE_FILENAME, default_archive_path
 from .articles import ArticlesMixin
 from .codebook import THEME_PALETTE, CodebookMixin, theme_key
-from .errors import ArchiveError, NotFound
 from .highlights import HighlightsMixin
 from .history import HistoryMixin
 from .store import ArchiveStore, utc_now

@@ -9,8 +9,8 @@ import zlib
 from sqlite_utils import Database
 
 from ..document import blocks_from_json, blocks_to_json
+from ..errors import NotFound
 from ..models import Article, ArticleSummary, CapturedArticle
-from .errors import NotFound
 
 # The library's order: newest saved first. `articles_saved_at` covers it.
 LIBRARY_ORDER = "a.saved_at DESC, a.id DESC"

@@ -8,8 +8,8 @@ import uuid
 
 from sqlite_utils import Database
 
+from ..errors import ArchiveError, NotFound
 from ..models import Theme
-from .errors import ArchiveError, NotFound
 
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # Colours offered to new themes, after the starter codebook's own.

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from ..anchoring import anchor_range
+from ..errors import NotFound
 from ..models import Highlight
-from .errors import NotFound
 
 
 class HighlightsMixin:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from ..errors import ArchiveError
 from ..models import Changes, HistoryStep
-from .errors import ArchiveError
 
 HISTORY_LIMIT = 500  # steps kept; older ones are forgotten
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from ..errors import ArchiveError
 from ..paths import default_archive_path
 from ..schema import MIGRATION_SET, migrations
-from .errors import ArchiveError
 from .history import Recorder
 
 
