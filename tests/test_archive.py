@@ -69,7 +69,8 @@ def test_migrations_are_recorded(archive: Archive) -> None:
     assert [row["name"] for row in rows] == [m.name for m in migrations._migrations]
     assert [row["name"] for row in rows] == ["0001_articles_themes_highlights",
                                              "0002_starter_codebook",
-                                             "0003_stable_ids_content_apart_history"]
+                                             "0003_stable_ids_content_apart_history",
+                                             "0004_codebook_tree_article_tags_memos_edits"]
     assert {row["migration_set"] for row in rows} == {MIGRATION_SET}
     assert {"articles", "themes", "highlights", "highlight_themes"} <= set(
         archive.db.table_names())
@@ -83,7 +84,7 @@ def test_reopening_does_not_duplicate_the_codebook(archive_path: Path, row_count
             assert again.list_themes() == themes
     counts = row_counts(archive_path)
     assert counts["themes"] == 8
-    assert counts["_sqlite_migrations"] == 3
+    assert counts["_sqlite_migrations"] == 4
 
 
 def test_starter_codebook(archive: Archive) -> None:

@@ -152,7 +152,7 @@ def test_list_json(run, sample_id: int, archive_path: Path) -> None:
     assert len(rows) == 1
     row = rows[0]
     assert set(row) == {"id", "url", "title", "byline", "site_name", "published", "saved_at",
-                        "word_count", "highlight_count"}
+                        "word_count", "highlight_count", "tags", "starred", "read"}
     assert row["id"] == sample_id
     assert row["url"] == "https://harbour-ledger.example/world/2024/port-security-pact"
     assert row["title"] == SAMPLE_TITLE

@@ -44,8 +44,18 @@ def stored_counts_agree(archive: Archive) -> bool:
     actual = dict(archive.db.execute(
         "SELECT t.id, (SELECT count(*) FROM highlight_themes WHERE theme_id = t.id) "
         "FROM themes t"))
+    stored_articles = dict(archive.db.execute("SELECT theme_id, articles FROM theme_counts"))
+    actual_articles = dict(archive.db.execute(
+        "SELECT t.id, (SELECT count(DISTINCT h.article_id) FROM highlight_themes ht "
+        "JOIN highlights h ON h.id = ht.highlight_id WHERE ht.theme_id = t.id) FROM themes t"))
+    per_article = archive.db.execute(
+        "SELECT count(*) FROM (SELECT ht.theme_id, h.article_id, count(*) AS n "
+        "FROM highlight_themes ht JOIN highlights h ON h.id = ht.highlight_id "
+        "GROUP BY 1, 2 EXCEPT SELECT theme_id, article_id, passages FROM theme_articles)"
+    ).fetchone()[0]
     articles = archive.db.execute("SELECT count(*) FROM articles").fetchone()[0]
-    return stored == actual and archive.article_count() == articles
+    return (stored == actual and stored_articles == actual_articles and per_article == 0
+            and archive.article_count() == articles)
 
 
 def test_migrating_an_existing_archive_keeps_every_row_and_id(tmp_path):
@@ -251,21 +261,54 @@ def test_a_themes_links_are_one_record_and_replay_exactly(archive: Archive, arch
     article_id = ops.save_article(archive, make_article()).value[0]
     coded = [ops.code_passage(archive, article_id, n, n + 3, [1, 2]).value.id
              for n in range(0, 40, 4)]
-    result = ops.delete_theme(archive, 1)
+    result = ops.merge_theme(archive, 1, 3)
     rows = archive.db.execute(
         "SELECT table_name, count(*) FROM history_rows WHERE step_id = "
         "(SELECT max(id) FROM history_steps) GROUP BY table_name").fetchall()
     assert dict(rows) == {"themes": 1, "theme_links": 1}  # not one row per link
-    assert result.changes.highlights == set(coded) and 1 in result.changes.themes
+    assert result.changes.highlights == set(coded) and 3 in result.changes.themes
     assert archive.step_size(undo=True) == len(coded) + 1
+    assert all(archive.get_highlight(h).theme_ids == (2, 3) for h in coded)
     ops.undo(archive)
     assert all(archive.get_highlight(h).theme_ids == (1, 2) for h in coded)
     assert stored_counts_agree(archive)
-    # Another process codes one more passage with the theme: redoing the deletion would
-    # silently take that link too, so it is refused, and nothing changes.
+    # Another process codes one more passage with the merged-into theme: redoing the merge
+    # would silently take that link too, so it is refused, and nothing changes.
     with Archive.open(archive_path) as other:
-        extra = other.add_highlight(article_id, 50, 55, [1])
+        extra = other.add_highlight(article_id, 50, 55, [3])
     with pytest.raises(ArchiveError, match="can no longer be redone"):
         ops.redo(archive)
-    assert archive.get_theme(1).highlight_count == len(coded) + 1
-    assert archive.get_highlight(extra.id).theme_ids == (1,)
+    assert archive.get_theme(1).highlight_count == len(coded)
+    assert archive.get_highlight(extra.id).theme_ids == (3,)
+
+
+def test_deleting_a_theme_changes_one_row_and_is_purged_once_no_step_can_undo_it(
+        archive: Archive, archive_path):
+    article_id = ops.save_article(archive, make_article()).value[0]
+    coded = [ops.code_passage(archive, article_id, n, n + 3, [1, 2]).value.id
+             for n in range(0, 40, 4)]
+    result = ops.delete_theme(archive, 1)
+    assert archive.step_size(undo=True) == 1
+    assert result.changes.codebook and 1 in result.changes.themes
+    assert all(archive.get_highlight(h).theme_ids == (2,) for h in coded)
+    assert 1 not in [t.id for t in archive.list_themes()]
+    assert archive.list_highlights(theme_id=1) == []
+    # Its name is free again while the deletion can still be undone; once another process
+    # takes it, the undo is refused and changes nothing.
+    name = archive.db.execute("SELECT name FROM themes WHERE id = 1").fetchone()[0]
+    with Archive.open(archive_path) as elsewhere:
+        other = elsewhere.add_theme(name)
+    with pytest.raises(ArchiveError, match="can no longer be undone"):
+        ops.undo(archive)
+    assert 1 not in [t.id for t in archive.list_themes()]
+    assert archive.theme_by_name(name).id == other.id
+    # No step refers to theme 1 any more once the history is cleared: tidying removes it
+    # with its links for good, a slice at a time.
+    archive.clear_history()
+    while archive.purge_deleted_themes(max_links=3):
+        pass
+    assert archive.db.execute("SELECT count(*) FROM themes WHERE deleted = 1").fetchone() == (0,)
+    assert archive.db.execute(
+        "SELECT count(*) FROM highlight_themes WHERE theme_id = 1").fetchone() == (0,)
+    assert all(archive.get_highlight(h).theme_ids == (2,) for h in coded)
+    assert stored_counts_agree(archive)

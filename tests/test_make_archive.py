@@ -53,7 +53,16 @@ def test_counts_and_speed(generated):
         themes = archive.list_themes()
         assert len(themes) == 30
         assert len({theme.color for theme in themes}) == 30
-        assert [theme.position for theme in themes] == list(range(30))
+        # Two levels: 8 starter themes, each with its sub-themes numbered from 0.
+        top = [theme for theme in themes if theme.parent_id is None]
+        assert len(top) == 8 and [theme.position for theme in top] == list(range(8))
+        by_id = {theme.id: theme for theme in themes}
+        assert all(by_id[theme.parent_id].parent_id is None
+                   for theme in themes if theme.parent_id is not None)
+        for parent in top:
+            below = [t.position for t in themes if t.parent_id == parent.id]
+            assert below == list(range(len(below)))
+            assert parent.total_highlights >= parent.highlight_count
         links = archive.db.execute("SELECT count(*) FROM highlight_themes").fetchone()[0]
         assert 600 <= links <= 1800
 

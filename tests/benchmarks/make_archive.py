@@ -617,22 +617,25 @@ def add_themes(conn, total: int) -> list[int]:
     starters = conn.execute("SELECT id, name, color, position FROM themes "
                             "ORDER BY position, id").fetchall()
     taken = {row[2] for row in starters}
-    position = max((row[3] for row in starters), default=-1) + 1
     rows, now = [], utc_now()
+    children: dict[int, int] = {}
     for n in range(max(0, total - len(starters))):
         parent_position, aspect = SUB_THEMES[n % len(SUB_THEMES)]
         if n >= len(SUB_THEMES):
             aspect = f"aspect {n + 1}"
-        parent = starters[parent_position % len(starters)][1]
+        parent_id, parent = starters[parent_position % len(starters)][:2]
         name = f"{parent} — {aspect}"
         color = theme_color(n, taken)
         taken.add(color)
+        place = children.get(parent_id, 0)
+        children[parent_id] = place + 1
         rows.append((str(uuid.uuid4()), name, theme_key(name), color,
-                     f"Sub-theme of “{parent}”: passages about {aspect}.", position + n, now))
-    conn.executemany("INSERT INTO themes (guid, name, name_key, color, description, position, "
-                     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                     f"Sub-theme of “{parent}”: passages about {aspect}.", parent_id, place,
+                     now))
+    conn.executemany("INSERT INTO themes (guid, name, name_key, color, description, parent_id, "
+                     "position, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     conn.commit()
-    return [row[0] for row in conn.execute("SELECT id FROM themes ORDER BY position, id")]
+    return [row[0] for row in conn.execute("SELECT id FROM themes ORDER BY id")]
 
 
 INSERTS = {

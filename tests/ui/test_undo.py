@@ -404,8 +404,8 @@ def test_the_history_survives_closing_and_reopening(open_window, archive, articl
 def test_a_large_step_runs_in_the_background_and_undoes_there_too(open_window, archive, qtbot,
                                                                   monkeypatch,
                                                                   sample_article_path):
-    """Deleting a theme that codes thousands of passages (and undoing it) runs on the
-    background helper: the window keeps answering, then refreshes what changed."""
+    """Merging a theme that codes thousands of passages into another (and undoing it) runs
+    on the background helper: the window keeps answering, then refreshes what changed."""
     from gleaner.core.capture import capture
     from gleaner.ui.main_window import MainWindow
 
@@ -421,8 +421,7 @@ def test_a_large_step_runs_in_the_background_and_undoes_there_too(open_window, a
         archive.db.execute("INSERT INTO highlight_themes SELECT id, 1 FROM highlights")
     window = open_window(archive)
     assert window.themes_panel.themes()[0].highlight_count == count
-    monkeypatch.setattr("gleaner.ui.main_window.confirm", lambda *args: True)
-    window.ask_delete_theme(1)
+    window.merge_theme(1, 3)
     assert window.running_op  # handed to the background helper, not done on this thread
     window.reader.select_range(0, 10)
     window.code_selection(2)  # other changes wait, with a message instead of a freeze
@@ -430,9 +429,11 @@ def test_a_large_step_runs_in_the_background_and_undoes_there_too(open_window, a
     qtbot.waitUntil(lambda: window.running_op is None, timeout=10000)
     assert [t.id for t in archive.list_themes()].count(1) == 0
     assert 1 not in [t.id for t in window.themes_panel.themes()]
+    assert archive.get_theme(3).highlight_count == count
     window.reader.setFocus()
     qtbot.keyClick(window.reader, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.running_op and window.running_op.startswith("Undoing")
     qtbot.waitUntil(lambda: window.running_op is None, timeout=10000)
     assert archive.get_theme(1).highlight_count == count
+    assert archive.get_theme(3).highlight_count == 0
     assert window.themes_panel.themes()[0].highlight_count == count

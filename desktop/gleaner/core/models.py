@@ -44,6 +44,9 @@ class ArticleSummary:
     saved_at: str
     word_count: int
     highlight_count: int
+    starred: bool = False
+    read: bool = False
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,13 @@ class Article:
     text: str
     blocks: list[Block] = field(repr=False)
     guid: str = ""
+    starred: bool = False
+    read: bool = False
+    memo: str = ""
+    tags: tuple[str, ...] = ()
+    # What extraction found for the fields the user corrected (title, authors, site_name,
+    # published): shown as "extracted: …" and kept through re-extraction.
+    extracted: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,9 +86,16 @@ class Theme:
     name: str
     color: str
     description: str
-    position: int
-    highlight_count: int = 0
+    position: int  # among its siblings
+    highlight_count: int = 0  # passages coded with it
     guid: str = ""
+    parent_id: int | None = None
+    shortcut: int | None = None  # the number key the user pinned it to, if any
+    article_count: int = 0  # articles with a passage coded with it
+    # With its sub-themes (each passage and article counted once); equal to the above for a
+    # theme without children.
+    total_highlights: int = 0
+    total_articles: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,6 +114,7 @@ class Highlight:
     created_at: str
     updated_at: str
     guid: str = ""
+    orphaned: bool = False  # its text is gone from the article (see core.anchoring)
 
 
 @dataclass(frozen=True)

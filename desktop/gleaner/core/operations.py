@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .archive import Archive, ArchiveError
+from .archive.codebook import CHILDREN_MOVE_UP, KEEP
 from .archive.history import changes_of
 from .models import CapturedArticle, Changes, OpResult
 
 __all__ = [
-    "add_theme_to_highlight", "code_passage", "create_theme", "delete_article",
-    "delete_highlight", "delete_theme", "move_theme", "redo", "remove_theme_from_highlight",
-    "save_article", "set_note", "undo", "update_theme",
+    "add_theme_to_highlight", "code_passage", "code_with_new_theme", "create_theme",
+    "delete_article", "delete_highlight", "delete_theme", "edit_article", "merge_theme",
+    "move_theme", "redo", "remove_theme_from_highlight", "save_article", "set_article_memo",
+    "set_note", "set_read", "set_starred", "tag_article", "undo", "untag_article",
+    "update_theme",
 ]
 
 
@@ -43,6 +46,43 @@ def save_article(archive: Archive, article: CapturedArticle) -> OpResult:
 def delete_article(archive: Archive, article_id: int) -> OpResult:
     """Remove an article with its highlights (Undo brings both back)."""
     return _run(archive, "Delete article", lambda: archive.delete_article(article_id))
+
+
+def set_starred(archive: Archive, article_id: int, starred: bool = True) -> OpResult:
+    """Star or unstar an article."""
+    return _run(archive, "Star article" if starred else "Unstar article",
+                lambda: archive.set_article_flags(article_id, starred=starred))
+
+
+def set_read(archive: Archive, article_id: int, read: bool = True) -> OpResult:
+    """Mark an article read or unread."""
+    return _run(archive, "Mark read" if read else "Mark unread",
+                lambda: archive.set_article_flags(article_id, read=read))
+
+
+def set_article_memo(archive: Archive, article_id: int, memo: str) -> OpResult:
+    """Replace the memo on an article."""
+    return _run(archive, "Edit article memo",
+                lambda: archive.set_article_memo(article_id, memo))
+
+
+def edit_article(archive: Archive, article_id: int, **values) -> OpResult:
+    """Correct an article's title, authors, site_name or published date; what extraction
+    found is kept (see `Archive.edit_article`)."""
+    return _run(archive, "Edit article details",
+                lambda: archive.edit_article(article_id, **values))
+
+
+def tag_article(archive: Archive, article_id: int, names: Iterable[str]) -> OpResult:
+    """Put tags on an article."""
+    names = list(names)
+    return _run(archive, "Tag article", lambda: archive.tag_article(article_id, names))
+
+
+def untag_article(archive: Archive, article_id: int, names: Iterable[str]) -> OpResult:
+    """Take tags off an article."""
+    names = list(names)
+    return _run(archive, "Untag article", lambda: archive.untag_article(article_id, names))
 
 
 # --- highlights ----------------------------------------------------------------------------
@@ -81,34 +121,60 @@ def delete_highlight(archive: Archive, highlight_id: int) -> OpResult:
 # --- codebook ------------------------------------------------------------------------------
 
 def create_theme(archive: Archive, name: str, color: str | None = None,
-                 description: str = "") -> OpResult:
-    """Add a theme at the end of the codebook. Value: the Theme."""
-    return _run(archive, "New theme", lambda: archive.add_theme(name, color, description))
+                 description: str = "", parent_id: int | None = None) -> OpResult:
+    """Add a theme at the end of the codebook, or of a parent's sub-themes. Value: the
+    Theme."""
+    return _run(archive, "New theme",
+                lambda: archive.add_theme(name, color, description, parent_id))
+
+
+def code_with_new_theme(archive: Archive, article_id: int, start: int, end: int,
+                        name: str, color: str | None = None,
+                        parent_id: int | None = None) -> OpResult:
+    """Create a theme and code text[start:end] with it, as one step. Value: the
+    Highlight."""
+    def action():
+        theme = archive.add_theme(name, color, "", parent_id)
+        return archive.add_highlight(article_id, start, end, [theme.id])
+    return _run(archive, "New theme from selection", action)
 
 
 def update_theme(archive: Archive, theme_id: int, *, name: str | None = None,
-                 color: str | None = None, description: str | None = None) -> OpResult:
-    """Rename, recolour or redescribe a theme. Value: the Theme."""
+                 color: str | None = None, description: str | None = None,
+                 shortcut=KEEP) -> OpResult:
+    """Rename, recolour or redescribe a theme, or pin it to a number key (None unpins).
+    Value: the Theme."""
     before = archive.get_theme(theme_id)
-    label = "Edit theme"
-    if name is not None and " ".join(name.split()) != before.name and color in (
-            None, before.color) and description in (None, before.description):
-        label = "Rename theme"
-    elif name in (None, before.name) and color is not None and color.upper() != before.color \
-            and description in (None, before.description):
-        label = "Recolour theme"
+    changed = {what for what, new, old in (
+        ("name", name and " ".join(name.split()), before.name),
+        ("color", color and color.strip().upper(), before.color),
+        ("description", description and description.strip(), before.description),
+        ("shortcut", before.shortcut if shortcut == KEEP else shortcut, before.shortcut),
+    ) if new is not None and new != old or (what == "shortcut" and new != old)}
+    label = {frozenset({"name"}): "Rename theme", frozenset({"color"}): "Recolour theme",
+             frozenset({"description"}): "Describe theme",
+             frozenset({"shortcut"}): "Pin theme to key"}.get(frozenset(changed), "Edit theme")
     return _run(archive, label, lambda: archive.update_theme(
-        theme_id, name=name, color=color, description=description))
+        theme_id, name=name, color=color, description=description, shortcut=shortcut))
 
 
-def move_theme(archive: Archive, theme_id: int, new_index: int) -> OpResult:
-    """Move a theme to another place in the codebook. Value: the new codebook."""
-    return _run(archive, "Move theme", lambda: archive.move_theme(theme_id, new_index))
+def move_theme(archive: Archive, theme_id: int, new_index: int, parent_id=KEEP) -> OpResult:
+    """Move a theme (with its sub-themes) to place `new_index` under `parent_id` (None: top
+    level; left out: where it is). Value: the new codebook."""
+    return _run(archive, "Move theme",
+                lambda: archive.move_theme(theme_id, new_index, parent_id))
 
 
-def delete_theme(archive: Archive, theme_id: int) -> OpResult:
-    """Remove a theme from the codebook and from its highlights (they stay)."""
-    return _run(archive, "Delete theme", lambda: archive.delete_theme(theme_id))
+def merge_theme(archive: Archive, source_id: int, target_id: int) -> OpResult:
+    """Merge one theme into another (see `Archive.merge_theme`). Value: the merged-into
+    Theme."""
+    return _run(archive, "Merge themes", lambda: archive.merge_theme(source_id, target_id))
+
+
+def delete_theme(archive: Archive, theme_id: int, children: str = CHILDREN_MOVE_UP) -> OpResult:
+    """Remove a theme from the codebook and from its highlights (they stay); its sub-themes
+    move up, or go with it (`children="delete"`)."""
+    return _run(archive, "Delete theme", lambda: archive.delete_theme(theme_id, children))
 
 
 # --- history -------------------------------------------------------------------------------

@@ -250,3 +250,125 @@ def _stable_ids_content_apart_history(db: Database) -> None:
         from .errors import ArchiveError
 
         raise ArchiveError("the archive has links to missing rows; it may be damaged")
+
+
+@migrations(name="0004_codebook_tree_article_tags_memos_edits")
+def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
+    """Themes nest (`parent_id`), can be pinned to a number key (`shortcut`) and are deleted
+    by marking them (`deleted`): deleting a theme that codes 50,000 passages, and undoing
+    that, then changes one row, not 50,000 links; the links of a deleted theme are removed
+    once no undo step can bring it back (`Archive.tidy_history`). Names are unique among the
+    themes that are not deleted.
+
+    Each theme's count of articles is kept by triggers like its count of passages
+    (`theme_articles` holds how many of an article's passages a theme codes). Articles gain a
+    star, a read mark, a memo, tags, and `extracted`: the values extraction found for the
+    fields the user corrected. Highlights can be orphaned (their text is gone from a re-extracted
+    article) and keep their earlier quotes in `highlight_revisions`.
+    """
+    theme_seq = db.execute(
+        "SELECT seq FROM sqlite_sequence WHERE name = 'themes'").fetchone()
+    db.executescript("""
+        CREATE TABLE themes_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            guid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            name_key TEXT NOT NULL,
+            color TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            parent_id INTEGER REFERENCES themes(id),
+            position INTEGER NOT NULL DEFAULT 0,         -- among its siblings
+            shortcut INTEGER CHECK (shortcut BETWEEN 1 AND 9),
+            created_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO themes_new (id, guid, name, name_key, color, description, position,
+            created_at)
+            SELECT id, guid, name, name_key, color, description, position, created_at
+            FROM themes;
+        DROP TABLE themes;
+        ALTER TABLE themes_new RENAME TO themes;
+        CREATE UNIQUE INDEX themes_name ON themes(name_key) WHERE deleted = 0;
+        CREATE UNIQUE INDEX themes_shortcut ON themes(shortcut)
+            WHERE deleted = 0 AND shortcut IS NOT NULL;
+        CREATE INDEX themes_parent ON themes(parent_id, position);
+        CREATE TRIGGER theme_counts_new_theme AFTER INSERT ON themes BEGIN
+            INSERT OR IGNORE INTO theme_counts (theme_id, highlights) VALUES (NEW.id, 0);
+        END;
+
+        ALTER TABLE theme_counts ADD COLUMN articles INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE theme_articles (
+            theme_id INTEGER NOT NULL,
+            article_id INTEGER NOT NULL,
+            passages INTEGER NOT NULL,
+            PRIMARY KEY (theme_id, article_id)
+        ) WITHOUT ROWID;
+        INSERT INTO theme_articles (theme_id, article_id, passages)
+            SELECT ht.theme_id, h.article_id, count(*) FROM highlight_themes ht
+            JOIN highlights h ON h.id = ht.highlight_id GROUP BY ht.theme_id, h.article_id;
+        UPDATE theme_counts SET articles =
+            (SELECT count(*) FROM theme_articles ta WHERE ta.theme_id = theme_counts.theme_id);
+        CREATE TRIGGER theme_articles_link_added AFTER INSERT ON highlight_themes BEGIN
+            INSERT INTO theme_articles (theme_id, article_id, passages)
+                VALUES (NEW.theme_id,
+                        (SELECT article_id FROM highlights WHERE id = NEW.highlight_id), 1)
+                ON CONFLICT (theme_id, article_id) DO UPDATE SET passages = passages + 1;
+        END;
+        CREATE TRIGGER theme_articles_link_removed AFTER DELETE ON highlight_themes BEGIN
+            UPDATE theme_articles SET passages = passages - 1
+                WHERE theme_id = OLD.theme_id
+                AND article_id = (SELECT article_id FROM highlights WHERE id = OLD.highlight_id);
+            DELETE FROM theme_articles WHERE theme_id = OLD.theme_id
+                AND article_id = (SELECT article_id FROM highlights WHERE id = OLD.highlight_id)
+                AND passages <= 0;
+        END;
+        CREATE TRIGGER theme_counts_article_added AFTER INSERT ON theme_articles BEGIN
+            UPDATE theme_counts SET articles = articles + 1 WHERE theme_id = NEW.theme_id;
+        END;
+        CREATE TRIGGER theme_counts_article_removed AFTER DELETE ON theme_articles BEGIN
+            UPDATE theme_counts SET articles = articles - 1 WHERE theme_id = OLD.theme_id;
+        END;
+        -- A highlight's links go before it does: a link removed by the cascade could no
+        -- longer find its highlight's article.
+        CREATE TRIGGER highlights_unlink_first BEFORE DELETE ON highlights BEGIN
+            DELETE FROM highlight_themes WHERE highlight_id = OLD.id;
+        END;
+
+        ALTER TABLE articles ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE articles ADD COLUMN read INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE articles ADD COLUMN memo TEXT NOT NULL DEFAULT '';
+        ALTER TABLE articles ADD COLUMN extracted TEXT NOT NULL DEFAULT '{}';
+        CREATE INDEX articles_starred ON articles(starred) WHERE starred;
+
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            name_key TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE article_tags (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+            PRIMARY KEY (article_id, tag_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX article_tags_tag ON article_tags(tag_id);
+
+        ALTER TABLE highlights ADD COLUMN orphaned INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE highlight_revisions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            highlight_id INTEGER NOT NULL REFERENCES highlights(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            exact TEXT NOT NULL,
+            replaced_at TEXT NOT NULL
+        );
+        CREATE INDEX highlight_revisions_highlight ON highlight_revisions(highlight_id);
+    """)
+    # A rebuilt table starts its AUTOINCREMENT record at its largest id: keep the old record,
+    # so the id of a theme deleted for good is never given out again.
+    if theme_seq is not None:
+        db.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'themes'",
+                   [theme_seq[0]])
+    if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
+        from .errors import ArchiveError
+
+        raise ArchiveError("the archive has links to missing rows; it may be damaged")

@@ -40,6 +40,7 @@ READS = frozenset({
 })
 
 IDLE_SECONDS = 5.0  # after this long without a request, the history is tidied
+TIDY_SLICE_PAUSE = 0.05  # between slices of housekeeping while still idle
 log = logging.getLogger(__name__)
 
 
@@ -213,16 +214,19 @@ def serve(path: Path, requests: Connection, replies: Connection) -> None:
     if not _send(replies, (0, "ready", str(archive.path))):
         archive.close()  # the window is gone already (it could not start, say)
         return
-    tidied = False
+    tidied, more_to_tidy = False, False
     try:
         while True:
-            if not tidied and not requests.poll(IDLE_SECONDS):
-                # Nothing asked for a while: a good moment for housekeeping.
+            wait = TIDY_SLICE_PAUSE if more_to_tidy else IDLE_SECONDS
+            if not tidied and not requests.poll(wait):
+                # Nothing asked for a while: a good moment for housekeeping, a slice at a
+                # time so that a request waits for one slice at most.
+                more_to_tidy = False
                 with contextlib.suppress(ArchiveError, sqlite3.Error):
-                    archive.tidy_history()
-                tidied = True
+                    more_to_tidy = archive.tidy()
+                tidied = not more_to_tidy
                 continue
-            tidied = False
+            tidied, more_to_tidy = False, False  # someone is working: wait for the next lull
             try:
                 number, kind, name, args, kwargs = requests.recv()
             except (EOFError, OSError):

@@ -663,10 +663,19 @@ class MainWindow(QMainWindow):
                 "themselves stay." if theme.highlight_count else "")
         if not confirm(self, "Delete theme", f"Delete the theme “{theme.name}”?{uses}"):
             return
-        if theme.highlight_count > self.BACKGROUND_ROWS:
-            self.run_op_in_background(f"Deleting “{theme.name}”", "delete_theme", theme_id)
+        # One row changes (the theme is marked deleted), however many passages it codes.
+        self.run_op("delete_theme", theme_id)
+
+    def merge_theme(self, source_id: int, target_id: int) -> None:
+        """Merge one theme into another; a much-used one is merged in the background (its
+        passages each get a new link)."""
+        source = self.archive.read("get_theme", source_id)
+        if source.highlight_count > self.BACKGROUND_ROWS:
+            target = self.archive.read("get_theme", target_id)
+            self.run_op_in_background(f"Merging “{source.name}” into “{target.name}”",
+                                      "merge_theme", source_id, target_id)
         else:
-            self.run_op("delete_theme", theme_id)
+            self.run_op("merge_theme", source_id, target_id)
 
     # --- window ----------------------------------------------------------------------------
 

@@ -5,18 +5,30 @@ from __future__ import annotations
 import json
 import uuid
 import zlib
+from datetime import date
 
 from sqlite_utils import Database
 
 from ..document import blocks_from_json, blocks_to_json
-from ..errors import NotFound
+from ..errors import ArchiveError, NotFound
 from ..models import Article, ArticleSummary, CapturedArticle
 
 # The library's order: newest saved first. `articles_saved_at` covers it.
 LIBRARY_ORDER = "a.saved_at DESC, a.id DESC"
+_TAGS = ("(SELECT json_group_array(name) FROM (SELECT t.name FROM article_tags at "
+         "JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id ORDER BY t.name_key)) "
+         "AS tags")
 _SUMMARY_COLUMNS = (
     "a.id, a.url, a.title, a.byline, a.site_name, a.published, a.saved_at, a.word_count, "
-    "(SELECT count(*) FROM highlights h WHERE h.article_id = a.id) AS highlight_count")
+    "(SELECT count(*) FROM highlights h WHERE h.article_id = a.id) AS highlight_count, "
+    f"a.starred, a.read, {_TAGS}")
+# Fields the user can correct; what extraction found is kept in `extracted`.
+EDITABLE = ("title", "authors", "site_name", "published")
+
+
+def _summary(row: dict) -> ArticleSummary:
+    return ArticleSummary(**{**row, "starred": bool(row["starred"]), "read": bool(row["read"]),
+                             "tags": tuple(json.loads(row["tags"]))})
 
 
 class ArticlesMixin:
@@ -37,7 +49,7 @@ class ArticlesMixin:
         rows = self.db.query(
             f"SELECT {_SUMMARY_COLUMNS} FROM articles a ORDER BY {LIBRARY_ORDER} "
             "LIMIT ? OFFSET ?", [limit, offset])
-        return [ArticleSummary(**row) for row in rows]
+        return [_summary(row) for row in rows]
 
     def article_summaries(self, article_ids) -> list[ArticleSummary]:
         """The library rows of these articles (those that exist), in the library's order."""
@@ -47,7 +59,7 @@ class ArticlesMixin:
         marks = ",".join("?" * len(ids))
         rows = self.db.query(f"SELECT {_SUMMARY_COLUMNS} FROM articles a WHERE a.id IN "
                              f"({marks}) ORDER BY {LIBRARY_ORDER}", ids)
-        return [ArticleSummary(**row) for row in rows]
+        return [_summary(row) for row in rows]
 
     def article_row(self, article_id: int) -> int | None:
         """The article's row number in the library (0 = first), or None if it is gone."""
@@ -63,7 +75,7 @@ class ArticlesMixin:
         window pages through `article_page`)."""
         rows = self.db.query(
             f"SELECT {_SUMMARY_COLUMNS} FROM articles a ORDER BY {LIBRARY_ORDER}")
-        return [ArticleSummary(**row) for row in rows]
+        return [_summary(row) for row in rows]
 
     def find_article_by_url(self, *urls: str) -> int | None:
         """The id of an article already saved from any of these URLs, if there is one."""
@@ -115,6 +127,7 @@ class ArticlesMixin:
         rows = list(self.db.query(
             "SELECT a.id, a.guid, a.url_requested, a.url, a.title, a.byline, a.authors, "
             "a.site_name, a.published, a.saved_at, a.language, a.excerpt, a.word_count, "
+            f"a.starred, a.read, a.memo, a.extracted, {_TAGS}, "
             "c.html, c.text, c.structure FROM articles a "
             "JOIN article_contents c ON c.article_id = a.id WHERE a.id = ?", [article_id]))
         if not rows:
@@ -122,6 +135,8 @@ class ArticlesMixin:
         row = rows[0]
         row["authors"] = json.loads(row["authors"])
         row["blocks"] = blocks_from_json(json.loads(row.pop("structure")))
+        row.update(starred=bool(row["starred"]), read=bool(row["read"]),
+                   tags=tuple(json.loads(row["tags"])), extracted=json.loads(row["extracted"]))
         return Article(**row)
 
     def article_text(self, article_id: int) -> str:
@@ -149,5 +164,155 @@ class ArticlesMixin:
             self._watch("highlights", "article_id = ?", [article_id])
             self._watch("highlight_themes", "highlight_id IN "
                         "(SELECT id FROM highlights WHERE article_id = ?)", [article_id])
+            self._watch("highlight_revisions", "highlight_id IN "
+                        "(SELECT id FROM highlights WHERE article_id = ?)", [article_id])
+            self._watch("article_tags", "article_id = ?", [article_id])
             if self.db.execute("DELETE FROM articles WHERE id = ?", [article_id]).rowcount == 0:
                 raise NotFound(f"there is no article {article_id}")
+
+    # --- what the user adds to an article ----------------------------------------------------
+
+    def set_article_flags(self, article_id: int, *, starred: bool | None = None,
+                          read: bool | None = None) -> None:
+        """Star or unstar an article, mark it read or unread."""
+        with self.db.atomic():
+            self._watch("articles", "id = ?", [article_id])
+            row = self._article_row(article_id, "starred, read")
+            self.db.execute("UPDATE articles SET starred = ?, read = ? WHERE id = ?",
+                            [int(row[0] if starred is None else starred),
+                             int(row[1] if read is None else read), article_id])
+
+    def set_article_memo(self, article_id: int, memo: str) -> None:
+        """Replace the article's memo (the researcher's notes on the whole article)."""
+        with self.db.atomic():
+            self._watch("articles", "id = ?", [article_id])
+            self._article_row(article_id, "id")
+            self.db.execute("UPDATE articles SET memo = ? WHERE id = ?", [memo, article_id])
+
+    def edit_article(self, article_id: int, **values) -> None:
+        """Correct the title, authors (a list), site_name or published date (YYYY-MM-DD, or
+        None to clear it). What extraction found is kept in `extracted`; setting a field
+        back to it clears the correction."""
+        unknown = set(values) - set(EDITABLE)
+        if unknown:
+            raise ArchiveError(f"{', '.join(sorted(unknown))} cannot be edited")
+        clean = {field: _clean_field(field, value) for field, value in values.items()}
+        with self.db.atomic():
+            self._watch("articles", "id = ?", [article_id])
+            row = self._article_row(article_id, "title, authors, site_name, published, "
+                                                "extracted")
+            current = dict(zip(EDITABLE, (row[0], json.loads(row[1]), row[2], row[3]),
+                               strict=True))
+            extracted = json.loads(row[4])
+            for field, value in clean.items():
+                original = extracted.get(field, current[field])
+                if value == original:
+                    extracted.pop(field, None)
+                else:
+                    extracted[field] = original
+                current[field] = value
+            self.db.execute(
+                "UPDATE articles SET title = ?, authors = ?, site_name = ?, published = ?, "
+                "extracted = ? WHERE id = ?",
+                [current["title"], json.dumps(current["authors"], ensure_ascii=False),
+                 current["site_name"], current["published"],
+                 json.dumps(extracted, ensure_ascii=False, sort_keys=True), article_id])
+
+    def refresh_extracted(self, article_id: int, found: dict) -> None:
+        """Take newly extracted values (from a re-extraction) for the editable fields: a
+        field the user corrected keeps the correction and only its `extracted` value moves."""
+        with self.db.atomic():
+            self._watch("articles", "id = ?", [article_id])
+            extracted = json.loads(self._article_row(article_id, "extracted")[0])
+            shown = {}
+            for field in EDITABLE:
+                if field not in found:
+                    continue
+                if field in extracted:
+                    extracted[field] = found[field]
+                else:
+                    shown[field] = found[field]
+            sets = [f"{field} = ?" for field in shown]
+            params = [json.dumps(v, ensure_ascii=False) if field == "authors" else v
+                      for field, v in shown.items()]
+            self.db.execute(f"UPDATE articles SET {', '.join([*sets, 'extracted = ?'])} "
+                            "WHERE id = ?",
+                            [*params, json.dumps(extracted, ensure_ascii=False, sort_keys=True),
+                             article_id])
+
+    def tag_article(self, article_id: int, names: list[str]) -> None:
+        """Put tags on an article (new tag names are created)."""
+        with self.db.atomic():
+            self._article_row(article_id, "id")
+            for name in dict.fromkeys(_clean_tag(n) for n in names):
+                tag_id = self._scalar("SELECT id FROM tags WHERE name_key = ?",
+                                      [name.casefold()])
+                if tag_id is None:
+                    tag_id = self.db.execute("INSERT INTO tags (name, name_key) VALUES (?, ?)",
+                                             [name, name.casefold()]).lastrowid
+                    self._created("tags", id=tag_id)
+                self._watch("article_tags", "article_id = ? AND tag_id = ?",
+                            [article_id, tag_id])
+                self.db.execute("INSERT OR IGNORE INTO article_tags (article_id, tag_id) "
+                                "VALUES (?, ?)", [article_id, tag_id])
+
+    def untag_article(self, article_id: int, names: list[str]) -> None:
+        """Take tags off an article; a tag no article has any more is forgotten."""
+        with self.db.atomic():
+            self._article_row(article_id, "id")
+            for name in names:
+                tag_id = self._scalar("SELECT id FROM tags WHERE name_key = ?",
+                                      [_clean_tag(name).casefold()])
+                if tag_id is None:
+                    continue
+                self._watch("article_tags", "article_id = ? AND tag_id = ?",
+                            [article_id, tag_id])
+                self.db.execute("DELETE FROM article_tags WHERE article_id = ? AND tag_id = ?",
+                                [article_id, tag_id])
+                if self._scalar("SELECT 1 FROM article_tags WHERE tag_id = ?",
+                                [tag_id]) is None:
+                    self._watch("tags", "id = ?", [tag_id])
+                    self.db.execute("DELETE FROM tags WHERE id = ?", [tag_id])
+
+    def list_tags(self) -> list[tuple[str, int]]:
+        """Every tag with the number of articles that have it, by name."""
+        return [(row[0], row[1]) for row in self.db.execute(
+            "SELECT t.name, count(at.article_id) FROM tags t LEFT JOIN article_tags at "
+            "ON at.tag_id = t.id GROUP BY t.id ORDER BY t.name_key")]
+
+    def _article_row(self, article_id: int, columns: str) -> tuple:
+        row = self.db.execute(f"SELECT {columns} FROM articles WHERE id = ?",
+                              [article_id]).fetchone()
+        if row is None:
+            raise NotFound(f"there is no article {article_id}")
+        return tuple(row)
+
+
+def _clean_tag(name: str) -> str:
+    name = " ".join(str(name).split())
+    if not name:
+        raise ArchiveError("a tag needs a name")
+    if len(name) > 60:
+        raise ArchiveError(f"a tag can be at most 60 characters ({len(name)} given)")
+    return name
+
+
+def _clean_field(field: str, value):
+    """A corrected value, checked: a title is not empty; authors are a list of names; a
+    published date is YYYY-MM-DD (or None)."""
+    if field == "authors":
+        if isinstance(value, str):
+            value = [value]
+        names = [" ".join(str(name).split()) for name in value or []]
+        return [name for name in names if name]
+    if field == "published":
+        if value in (None, ""):
+            return None
+        try:
+            return date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            raise ArchiveError(f"{value!r} is not a date of the form YYYY-MM-DD") from None
+    value = " ".join(str(value).split())
+    if field == "title" and not value:
+        raise ArchiveError("an article needs a title")
+    return value

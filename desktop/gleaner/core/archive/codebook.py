@@ -1,23 +1,33 @@
-"""The codebook: themes, their order (number keys follow it) and their counts."""
+"""The codebook: themes in a tree, their order (number keys follow it) and their counts.
+
+A deleted theme is only marked (`deleted = 1`): its links stay, hidden from every query, so
+deleting a much-used theme and undoing that change one row each. `purge_deleted_themes`
+removes such a theme for good once no undo step can bring it back.
+"""
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import uuid
 
 from sqlite_utils import Database
 
+from ..codebook import depth_first, descendants
 from ..errors import ArchiveError, NotFound
 from ..models import Theme
 
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-# Colours offered to new themes, after the starter codebook's own.
+# Colours offered to new themes, after the starter codebook's own: light tints of the
+# Okabe–Ito colours, which stay apart for the common forms of colour blindness, then more.
 THEME_PALETTE = ["#FFE45C", "#FF8A8A", "#8CB8FF", "#8FE08F", "#FFB35C", "#C9A0F5", "#6FD6CF",
                  "#FF9ED2", "#D4C39A", "#B0E0A8", "#F5B7B1", "#A9CCE3"]
-_THEME_COLUMNS = ("t.id, t.guid, t.name, t.color, t.description, t.position, "
-                  "coalesce((SELECT c.highlights FROM theme_counts c WHERE c.theme_id = t.id), "
-                  "0) AS highlight_count")
+_THEME_COLUMNS = (
+    "t.id, t.guid, t.name, t.color, t.description, t.position, t.parent_id, t.shortcut, "
+    "coalesce(c.highlights, 0) AS highlight_count, coalesce(c.articles, 0) AS article_count")
+_THEMES_FROM = "themes t LEFT JOIN theme_counts c ON c.theme_id = t.id"
+CHILDREN_MOVE_UP = "move-up"
+CHILDREN_DELETE = "delete"
+KEEP = "keep"  # move_theme/update_theme: leave this as it is
 
 
 def theme_key(name: str) -> str:
@@ -30,110 +40,253 @@ class CodebookMixin:
 
     db: Database
 
+    # --- reading ---------------------------------------------------------------------------
+
     def list_themes(self) -> list[Theme]:
-        """The codebook in the user's order, each theme with its number of highlights."""
-        rows = self.db.query(
-            f"SELECT {_THEME_COLUMNS} FROM themes t ORDER BY t.position, t.id")
-        return [Theme(**row) for row in rows]
+        """The codebook as shown: depth-first, siblings in the user's order, each theme with
+        its counts (and, for a parent, the totals with its sub-themes)."""
+        rows = self.db.query(f"SELECT {_THEME_COLUMNS} FROM {_THEMES_FROM} "
+                             "WHERE t.deleted = 0")
+        themes = [Theme(**row) for row in rows]
+        return [self._with_totals(theme, themes) for theme in depth_first(themes)]
 
     def get_theme(self, theme_id: int) -> Theme:
-        """One theme with its count."""
-        rows = list(self.db.query(f"SELECT {_THEME_COLUMNS} FROM themes t WHERE t.id = ?",
-                                  [theme_id]))
-        if not rows:
+        """One theme with its counts."""
+        found = self.themes_by_id([theme_id])
+        if not found:
             raise NotFound(f"there is no theme {theme_id}")
-        return Theme(**rows[0])
+        return found[0]
 
     def themes_by_id(self, theme_ids) -> list[Theme]:
-        """These themes (those that exist), in the codebook's order."""
-        ids = list(theme_ids)
-        if not ids:
+        """These themes (those that exist) and their parents up to the top, whose totals
+        include them, in the codebook's order."""
+        wanted = set(theme_ids)
+        if not wanted:
             return []
-        marks = ",".join("?" * len(ids))
-        return [Theme(**row) for row in self.db.query(
-            f"SELECT {_THEME_COLUMNS} FROM themes t WHERE t.id IN ({marks}) "
-            "ORDER BY t.position, t.id", ids)]
+        themes = self.list_themes()
+        by_id = {theme.id: theme for theme in themes}
+        for theme_id in list(wanted):
+            parent = by_id[theme_id].parent_id if theme_id in by_id else None
+            while parent in by_id and parent not in wanted:
+                wanted.add(parent)
+                parent = by_id[parent].parent_id
+        return [theme for theme in themes if theme.id in wanted]
 
     def theme_by_name(self, name: str) -> Theme:
         """The theme with this name, ignoring case."""
-        theme_id = self._scalar("SELECT id FROM themes WHERE name_key = ?", [theme_key(name)])
+        theme_id = self._scalar("SELECT id FROM themes WHERE name_key = ? AND deleted = 0",
+                                [theme_key(name)])
         if theme_id is None:
             raise NotFound(f"there is no theme called {name.strip()!r}")
         return self.get_theme(theme_id)
 
-    def add_theme(self, name: str, color: str | None = None, description: str = "") -> Theme:
-        """Add a theme at the end of the codebook; a colour is chosen if none is given."""
+    def _with_totals(self, theme: Theme, themes: list[Theme]) -> Theme:
+        below = descendants(themes, theme.id)
+        if not below:
+            return _replace(theme, total_highlights=theme.highlight_count,
+                            total_articles=theme.article_count)
+        ids = [theme.id, *below]
+        marks = ",".join("?" * len(ids))
+        highlights = self._scalar("SELECT count(DISTINCT highlight_id) FROM highlight_themes "
+                                  f"WHERE theme_id IN ({marks})", ids)
+        articles = self._scalar("SELECT count(DISTINCT article_id) FROM theme_articles "
+                                f"WHERE theme_id IN ({marks})", ids)
+        return _replace(theme, total_highlights=highlights, total_articles=articles)
+
+    def _live_theme(self, theme_id: int) -> dict:
+        rows = list(self.db.query("SELECT id, name, parent_id, position FROM themes "
+                                  "WHERE id = ? AND deleted = 0", [theme_id]))
+        if not rows:
+            raise NotFound(f"there is no theme {theme_id}")
+        return rows[0]
+
+    # --- changing ----------------------------------------------------------------------------
+
+    def add_theme(self, name: str, color: str | None = None, description: str = "",
+                  parent_id: int | None = None) -> Theme:
+        """Add a theme at the end of the codebook (or of its parent's sub-themes); a colour
+        is chosen if none is given."""
         from .store import utc_now
 
         name = _clean_name(name)
         color = _clean_color(color) if color else self.suggest_color()
-        position = (self._scalar("SELECT max(position) FROM themes") or 0) + 1
-        try:
-            with self.db.atomic():
-                theme_id = self.db.execute(
-                    "INSERT INTO themes (guid, name, name_key, color, description, position, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [str(uuid.uuid4()), name, theme_key(name), color, description.strip(),
-                     position, utc_now()]).lastrowid
-                self._created("themes", id=theme_id)
-        except sqlite3.IntegrityError:
-            raise ArchiveError(f"a theme called {name!r} already exists") from None
+        if parent_id is not None:
+            self._live_theme(parent_id)
+        with self.db.atomic():
+            self._check_name_free(name)
+            theme_id = self.db.execute(
+                "INSERT INTO themes (guid, name, name_key, color, description, parent_id, "
+                "position, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [str(uuid.uuid4()), name, theme_key(name), color, description.strip(),
+                 parent_id, self._next_position(parent_id), utc_now()]).lastrowid
+            self._created("themes", id=theme_id)
         return self.get_theme(theme_id)
 
     def update_theme(self, theme_id: int, *, name: str | None = None, color: str | None = None,
-                     description: str | None = None) -> Theme:
-        """Rename, recolour or redescribe a theme."""
+                     description: str | None = None, shortcut=KEEP) -> Theme:
+        """Rename, recolour or redescribe a theme, or pin it to a number key (1–9; None
+        unpins it). A key pinned to another theme moves to this one."""
         theme = self.get_theme(theme_id)
         new_name = _clean_name(name) if name is not None else theme.name
-        values = [
-            new_name,
-            theme_key(new_name),
-            _clean_color(color) if color is not None else theme.color,
-            description.strip() if description is not None else theme.description,
-            theme_id,
-        ]
-        try:
-            with self.db.atomic():
-                self._watch("themes", "id = ?", [theme_id])
-                self.db.execute("UPDATE themes SET name = ?, name_key = ?, color = ?, "
-                                "description = ? WHERE id = ?", values)
-        except sqlite3.IntegrityError:
-            raise ArchiveError(f"a theme called {values[0]!r} already exists") from None
+        if shortcut != KEEP and shortcut is not None and shortcut not in range(1, 10):
+            raise ArchiveError(f"a theme can be pinned to the keys 1 to 9, not {shortcut!r}")
+        with self.db.atomic():
+            if theme_key(new_name) != theme_key(theme.name):
+                self._check_name_free(new_name)
+            if shortcut != KEEP and shortcut is not None:
+                self._watch("themes", "shortcut = ? AND deleted = 0", [shortcut])
+                self.db.execute("UPDATE themes SET shortcut = NULL WHERE shortcut = ? "
+                                "AND id != ?", [shortcut, theme_id])
+            self._watch("themes", "id = ?", [theme_id])
+            self.db.execute(
+                "UPDATE themes SET name = ?, name_key = ?, color = ?, description = ?, "
+                "shortcut = ? WHERE id = ?",
+                [new_name, theme_key(new_name),
+                 _clean_color(color) if color is not None else theme.color,
+                 description.strip() if description is not None else theme.description,
+                 theme.shortcut if shortcut == KEEP else shortcut, theme_id])
         return self.get_theme(theme_id)
 
-    def move_theme(self, theme_id: int, new_index: int) -> list[Theme]:
-        """Move a theme to another place in the codebook (0 = first); number keys follow."""
-        order = [row[0] for row in self.db.execute(
-            "SELECT id FROM themes ORDER BY position, id").fetchall()]
-        if theme_id not in order:
-            raise NotFound(f"there is no theme {theme_id}")
-        order.remove(theme_id)
-        order.insert(max(0, min(new_index, len(order))), theme_id)
+    def move_theme(self, theme_id: int, new_index: int, parent_id=KEEP) -> list[Theme]:
+        """Move a theme (with its sub-themes) to place `new_index` among the sub-themes of
+        `parent_id` (None: the top level; left out: its current parent)."""
+        row = self._live_theme(theme_id)
+        parent_id = row["parent_id"] if parent_id == KEEP else parent_id
+        if parent_id is not None:
+            self._live_theme(parent_id)
+            if parent_id == theme_id or parent_id in descendants(self.list_themes(), theme_id):
+                raise ArchiveError(f"“{row['name']}” cannot go under one of its own "
+                                   "sub-themes")
         with self.db.atomic():
-            self._watch("themes", "1 = 1")
-            self.db.conn.executemany("UPDATE themes SET position = ? WHERE id = ?",
-                                     [(position, moved) for position, moved in enumerate(order)])
+            old_siblings = self._sibling_ids(row["parent_id"])
+            old_siblings.remove(theme_id)
+            siblings = (old_siblings if parent_id == row["parent_id"]
+                        else self._sibling_ids(parent_id))
+            siblings.insert(max(0, min(new_index, len(siblings))), theme_id)
+            self._place(parent_id, siblings)
+            if parent_id != row["parent_id"]:
+                self._place(row["parent_id"], old_siblings)
         return self.list_themes()
 
-    def delete_theme(self, theme_id: int) -> None:
-        """Remove a theme from the codebook and from every highlight (the highlights stay)."""
+    def merge_theme(self, source_id: int, target_id: int) -> Theme:
+        """Merge a theme into another: its highlights get the other theme (none twice), its
+        sub-themes move under the other, and it is deleted."""
+        source, target = self._live_theme(source_id), self._live_theme(target_id)
+        if source_id == target_id:
+            raise ArchiveError("a theme cannot be merged into itself")
+        if target_id in descendants(self.list_themes(), source_id):
+            raise ArchiveError(f"“{source['name']}” cannot be merged into its own sub-theme "
+                               f"“{target['name']}”")
         with self.db.atomic():
-            self._watch("themes", "id = ?", [theme_id])
-            self._watch_theme_links(theme_id)
-            # The count goes first, then the links in one statement: cheaper than letting
-            # the theme's deletion cascade to thousands of links, each updating its count.
-            self.db.execute("DELETE FROM theme_counts WHERE theme_id = ?", [theme_id])
-            self.db.execute("DELETE FROM highlight_themes WHERE theme_id = ?", [theme_id])
-            if self.db.execute("DELETE FROM themes WHERE id = ?", [theme_id]).rowcount == 0:
-                raise NotFound(f"there is no theme {theme_id}")
+            self._watch_theme_links(target_id)
+            self.db.execute(
+                "INSERT OR IGNORE INTO highlight_themes (highlight_id, theme_id) "
+                "SELECT highlight_id, ? FROM highlight_themes WHERE theme_id = ?",
+                [target_id, source_id])
+            children = self._sibling_ids(source_id)
+            self._place(target_id, self._sibling_ids(target_id) + children)
+            self._mark_deleted([source_id])
+        return self.get_theme(target_id)
+
+    def delete_theme(self, theme_id: int, children: str = CHILDREN_MOVE_UP) -> None:
+        """Delete a theme; highlights keep their other themes (one left with none stays, as
+        an uncoded highlight). Its sub-themes move up to its place, or (`children="delete"`)
+        are deleted with it."""
+        row = self._live_theme(theme_id)
+        if children not in (CHILDREN_MOVE_UP, CHILDREN_DELETE):
+            raise ArchiveError(f"sub-themes can move up or be deleted, not {children!r}")
+        below = descendants(self.list_themes(), theme_id)
+        with self.db.atomic():
+            if children == CHILDREN_DELETE:
+                self._mark_deleted([theme_id, *below])
+                return
+            children_ids = self._sibling_ids(theme_id)
+            if children_ids:  # they take its place among its siblings
+                siblings = self._sibling_ids(row["parent_id"])
+                at = siblings.index(theme_id)
+                siblings[at:at + 1] = children_ids
+                self._place(row["parent_id"], siblings)
+            self._mark_deleted([theme_id])
+
+    def purge_deleted_themes(self, max_links: int = 5000) -> bool:
+        """Remove for good deleted themes that no undo step refers to, with their links, at
+        most about `max_links` links per call; True if more is left to remove."""
+        with self.write_transaction():
+            for (theme_id,) in self.db.execute(
+                    "SELECT id FROM themes t WHERE deleted = 1 AND NOT EXISTS (SELECT 1 FROM "
+                    "themes c WHERE c.parent_id = t.id) ORDER BY id").fetchall():
+                if self._in_history(theme_id):
+                    continue
+                if self._delete_links(theme_id, max_links) >= max_links:
+                    return True
+                self.db.execute("DELETE FROM theme_counts WHERE theme_id = ?", [theme_id])
+                self.db.execute("DELETE FROM themes WHERE id = ?", [theme_id])
+        return False
 
     def suggest_color(self) -> str:
         """A colour for a new theme: the first of the palette no theme uses yet."""
-        used = {row[0].upper() for row in self.db.execute("SELECT color FROM themes")}
+        used = {row[0].upper() for row in self.db.execute(
+            "SELECT color FROM themes WHERE deleted = 0")}
         for color in THEME_PALETTE:
             if color not in used:
                 return color
         return THEME_PALETTE[len(used) % len(THEME_PALETTE)]
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _check_name_free(self, name: str) -> None:
+        if self._scalar("SELECT 1 FROM themes WHERE name_key = ? AND deleted = 0",
+                        [theme_key(name)]):
+            raise ArchiveError(f"a theme called {name!r} already exists")
+
+    def _sibling_ids(self, parent_id: int | None) -> list[int]:
+        return [row[0] for row in self.db.execute(
+            "SELECT id FROM themes WHERE parent_id IS ? AND deleted = 0 ORDER BY position, id",
+            [parent_id]).fetchall()]
+
+    def _next_position(self, parent_id: int | None) -> int:
+        last = self._scalar("SELECT max(position) FROM themes WHERE parent_id IS ? "
+                            "AND deleted = 0", [parent_id])
+        return 0 if last is None else last + 1
+
+    def _place(self, parent_id: int | None, ordered_ids: list[int]) -> None:
+        """Make these themes the children of `parent_id`, in this order."""
+        if not ordered_ids:
+            return
+        marks = ",".join("?" * len(ordered_ids))
+        self._watch("themes", f"id IN ({marks})", ordered_ids)
+        self.db.conn.executemany(
+            "UPDATE themes SET parent_id = ?, position = ? WHERE id = ? "
+            "AND (parent_id IS NOT ? OR position != ?)",
+            [(parent_id, position, theme_id, parent_id, position)
+             for position, theme_id in enumerate(ordered_ids)])
+
+    def _mark_deleted(self, theme_ids: list[int]) -> None:
+        marks = ",".join("?" * len(theme_ids))
+        self._watch("themes", f"id IN ({marks})", theme_ids)
+        self.db.execute(f"UPDATE themes SET deleted = 1, shortcut = NULL WHERE id IN ({marks})",
+                        theme_ids)
+
+    def _delete_links(self, theme_id: int, limit: int) -> int:
+        ids = [row[0] for row in self.db.execute(
+            "SELECT highlight_id FROM highlight_themes WHERE theme_id = ? LIMIT ?",
+            [theme_id, limit]).fetchall()]
+        self.db.conn.executemany(
+            "DELETE FROM highlight_themes WHERE highlight_id = ? AND theme_id = ?",
+            [(highlight_id, theme_id) for highlight_id in ids])
+        return len(ids)
+
+    def _in_history(self, theme_id: int) -> bool:
+        return self._scalar(
+            "SELECT 1 FROM history_rows WHERE (table_name = 'themes' AND row_key = ?) "
+            "OR (table_name = 'theme_links' AND row_key = ?) LIMIT 1",
+            [f"[{theme_id}]", str(theme_id)]) is not None
+
+
+def _replace(theme: Theme, **values) -> Theme:
+    from dataclasses import replace
+
+    return replace(theme, **values)
 
 
 def _clean_name(name: str) -> str:

@@ -51,7 +51,8 @@ class HighlightsMixin:
             where.append("h.article_id = ?")
             params.append(article_id)
         if theme_id is not None:
-            where.append("h.id IN (SELECT highlight_id FROM highlight_themes WHERE theme_id = ?)")
+            where.append("h.id IN (SELECT highlight_id FROM highlight_themes ht JOIN themes t "
+                         "ON t.id = ht.theme_id WHERE ht.theme_id = ? AND t.deleted = 0)")
             params.append(theme_id)
         if highlight_id is not None:
             where.append("h.id = ?")
@@ -59,16 +60,31 @@ class HighlightsMixin:
         condition = " WHERE " + " AND ".join(where) if where else ""
         rows = list(self.db.query(
             'SELECT h.id, h.guid, h.article_id, h.start, h."end" AS "end", h.exact, h.prefix, '
-            f"h.suffix, h.note, h.created_at, h.updated_at FROM highlights h{condition} "
+            "h.suffix, h.note, h.created_at, h.updated_at, h.orphaned "
+            f"FROM highlights h{condition} "
             "ORDER BY h.article_id, h.start, h.id", params))
         themes: dict[int, list[int]] = {}
         for link in self.db.query(
                 "SELECT ht.highlight_id, ht.theme_id FROM highlight_themes ht "
                 "JOIN themes t ON t.id = ht.theme_id "
                 f"WHERE ht.highlight_id IN (SELECT h.id FROM highlights h{condition}) "
-                "ORDER BY t.position, t.id", params):
+                "AND t.deleted = 0", params):
             themes.setdefault(link["highlight_id"], []).append(link["theme_id"])
-        return [Highlight(**row, theme_ids=tuple(themes.get(row["id"], ()))) for row in rows]
+        order = self._codebook_order() if themes else {}
+        return [Highlight(**{**row, "orphaned": bool(row["orphaned"])},
+                          theme_ids=tuple(sorted(themes.get(row["id"], ()),
+                                                 key=lambda t: order.get(t, 0))))
+                for row in rows]
+
+    def _codebook_order(self) -> dict[int, int]:
+        """Each live theme's place in the codebook as displayed (depth-first)."""
+        from ..codebook import depth_first
+        from ..models import Theme
+
+        themes = [Theme(id=row[0], name="", color="", description="", position=row[2],
+                        parent_id=row[1]) for row in self.db.execute(
+            "SELECT id, parent_id, position FROM themes WHERE deleted = 0")]
+        return {theme.id: place for place, theme in enumerate(depth_first(themes))}
 
     def set_note(self, highlight_id: int, note: str) -> Highlight:
         """Replace a highlight's note (nothing changes if it is the same note)."""
@@ -117,7 +133,8 @@ class HighlightsMixin:
 
     def _link_theme(self, highlight_id: int, theme_id: int) -> bool:
         """Link a theme to a highlight; False if it was already linked."""
-        if self._scalar("SELECT 1 FROM themes WHERE id = ?", [theme_id]) is None:
+        if self._scalar("SELECT 1 FROM themes WHERE id = ? AND deleted = 0",
+                        [theme_id]) is None:
             raise NotFound(f"there is no theme {theme_id}")
         self._watch("highlight_themes", "highlight_id = ? AND theme_id = ?",
                     [highlight_id, theme_id])

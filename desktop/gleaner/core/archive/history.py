@@ -31,6 +31,9 @@ KEYS = {
     "themes": ("id",),
     "highlights": ("id",),
     "highlight_themes": ("highlight_id", "theme_id"),
+    "highlight_revisions": ("id",),
+    "tags": ("id",),
+    "article_tags": ("article_id", "tag_id"),
 }
 
 
@@ -303,9 +306,10 @@ def _count_once(db: Database, theme_id: int) -> Iterator[None]:
                            [theme_id]).rowcount
     yield
     if had_count and db.execute("SELECT 1 FROM themes WHERE id = ?", [theme_id]).fetchone():
-        db.execute("INSERT INTO theme_counts (theme_id, highlights) VALUES "
-                   "(?, (SELECT count(*) FROM highlight_themes WHERE theme_id = ?))",
-                   [theme_id, theme_id])
+        db.execute("INSERT INTO theme_counts (theme_id, highlights, articles) VALUES "
+                   "(?, (SELECT count(*) FROM highlight_themes WHERE theme_id = ?), "
+                   "(SELECT count(*) FROM theme_articles WHERE theme_id = ?))",
+                   [theme_id, theme_id, theme_id])
 
 
 class _Conflict(Exception):
@@ -314,9 +318,12 @@ class _Conflict(Exception):
 
 # Rows that a deletion would take with it (ON DELETE CASCADE).
 CHILDREN = {
-    "articles": [("article_contents", "article_id"), ("highlights", "article_id")],
-    "highlights": [("highlight_themes", "highlight_id")],
-    "themes": [("highlight_themes", "theme_id")],
+    "articles": [("article_contents", "article_id"), ("highlights", "article_id"),
+                 ("article_tags", "article_id")],
+    "highlights": [("highlight_themes", "highlight_id"),
+                   ("highlight_revisions", "highlight_id")],
+    "themes": [("highlight_themes", "theme_id"), ("themes", "parent_id")],
+    "tags": [("article_tags", "tag_id")],
 }
 
 
@@ -414,8 +421,14 @@ def changes_of(db: Database, records: list[RowChange]) -> Changes:
             themes.add(record.key["theme_id"])
         elif record.table == "themes":
             themes.add(record.key["id"])
-            codebook = codebook or added_or_removed or (
-                record.before["position"] != record.after["position"])
+            codebook = codebook or added_or_removed or any(
+                record.before.get(column) != record.after.get(column)
+                for column in ("position", "parent_id", "deleted", "shortcut"))
+        elif record.table in ("tags", "article_tags"):
+            if "article_id" in record.key:
+                articles.add(record.key["article_id"])
+        elif record.table == "highlight_revisions":
+            highlights.add(either["highlight_id"])
     return Changes(frozenset(articles), frozenset(highlights), frozenset(themes), library,
                    codebook)
 

@@ -72,10 +72,18 @@ class ArchiveStore:
         return cls(db, path)
 
     def close(self) -> None:
-        """Tidy the history (see `tidy_history`) and close the database connection."""
+        """Tidy up (see `tidy`) and close the database connection."""
         with contextlib.suppress(sqlite3.Error, ArchiveError):
-            self.tidy_history()
+            while self.tidy():
+                pass
         self.db.close()
+
+    def tidy(self) -> bool:
+        """Housekeeping for idle moments, in short transactions: forget old and abandoned
+        undo steps, then remove for good a slice of the deleted themes no step can bring
+        back. True if there is more to do."""
+        self.tidy_history()
+        return self.purge_deleted_themes()
 
     def __enter__(self):
         return self
