@@ -35,7 +35,7 @@ from .errors import ArchiveError
 READS = frozenset({
     "article_count", "article_page", "article_row", "article_summaries", "data_version",
     "get_article", "get_highlight", "get_theme", "history", "is_empty", "list_highlights",
-    "list_themes", "redo_label", "step_size", "suggest_color", "theme_by_name",
+    "list_tags", "list_themes", "redo_label", "step_size", "suggest_color", "theme_by_name",
     "themes_by_id", "undo_label",
 })
 
