@@ -55,7 +55,24 @@ def stored_counts_agree(archive: Archive) -> bool:
     ).fetchone()[0]
     articles = archive.db.execute("SELECT count(*) FROM articles").fetchone()[0]
     return (stored == actual and stored_articles == actual_articles and per_article == 0
-            and archive.article_count() == articles)
+            and archive.article_count() == articles and totals_agree(archive))
+
+
+def totals_agree(archive: Archive) -> bool:
+    """Every live theme's totals with sub-themes equal a count made from scratch."""
+    from gleaner.core.codebook import descendants
+
+    themes = archive.list_themes()
+    for theme in themes:
+        ids = [theme.id, *descendants(themes, theme.id)]
+        marks = ",".join("?" * len(ids))
+        highlights, articles = archive.db.execute(
+            "SELECT count(DISTINCT ht.highlight_id), count(DISTINCT h.article_id) "
+            "FROM highlight_themes ht JOIN highlights h ON h.id = ht.highlight_id "
+            f"WHERE ht.theme_id IN ({marks})", ids).fetchone()
+        if (theme.total_highlights, theme.total_articles) != (highlights, articles):
+            return False
+    return True
 
 
 def test_migrating_an_existing_archive_keeps_every_row_and_id(tmp_path):

@@ -328,6 +328,68 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
         CREATE TRIGGER theme_counts_article_removed AFTER DELETE ON theme_articles BEGIN
             UPDATE theme_counts SET articles = articles - 1 WHERE theme_id = OLD.theme_id;
         END;
+        -- Totals with sub-themes: the passages (and articles) coded with a theme or any
+        -- theme below it, each counted once. A link counts for every theme above its own
+        -- (and that theme) unless another live link of the same highlight already counts
+        -- there. Moving, merging and deleting themes recount the totals they touch
+        -- (`recount_totals`).
+        ALTER TABLE theme_counts ADD COLUMN total_highlights INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE theme_counts ADD COLUMN total_articles INTEGER NOT NULL DEFAULT 0;
+        UPDATE theme_counts SET total_highlights = highlights, total_articles = articles;
+        CREATE INDEX theme_articles_article ON theme_articles(article_id, theme_id);
+        CREATE TRIGGER theme_totals_link_added AFTER INSERT ON highlight_themes
+        WHEN (SELECT deleted FROM themes WHERE id = NEW.theme_id) = 0 BEGIN
+            UPDATE theme_counts SET total_highlights = total_highlights + 1
+            WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT NEW.theme_id UNION ALL
+                    SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
+                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up)
+            AND NOT EXISTS (SELECT 1 FROM highlight_themes o JOIN themes ot ON ot.id = o.theme_id
+                WHERE o.highlight_id = NEW.highlight_id AND o.theme_id != NEW.theme_id
+                AND ot.deleted = 0
+                AND theme_counts.theme_id IN (WITH RECURSIVE up(id) AS (SELECT o.theme_id
+                    UNION ALL SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
+                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up));
+        END;
+        CREATE TRIGGER theme_totals_link_removed AFTER DELETE ON highlight_themes
+        WHEN (SELECT deleted FROM themes WHERE id = OLD.theme_id) = 0 BEGIN
+            UPDATE theme_counts SET total_highlights = total_highlights - 1
+            WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT OLD.theme_id UNION ALL
+                    SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
+                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up)
+            AND NOT EXISTS (SELECT 1 FROM highlight_themes o JOIN themes ot ON ot.id = o.theme_id
+                WHERE o.highlight_id = OLD.highlight_id AND o.theme_id != OLD.theme_id
+                AND ot.deleted = 0
+                AND theme_counts.theme_id IN (WITH RECURSIVE up(id) AS (SELECT o.theme_id
+                    UNION ALL SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
+                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up));
+        END;
+        CREATE TRIGGER theme_totals_article_added AFTER INSERT ON theme_articles
+        WHEN (SELECT deleted FROM themes WHERE id = NEW.theme_id) = 0 BEGIN
+            UPDATE theme_counts SET total_articles = total_articles + 1
+            WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT NEW.theme_id UNION ALL
+                    SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
+                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up)
+            AND NOT EXISTS (SELECT 1 FROM theme_articles o JOIN themes ot ON ot.id = o.theme_id
+                WHERE o.article_id = NEW.article_id AND o.theme_id != NEW.theme_id
+                AND ot.deleted = 0
+                AND theme_counts.theme_id IN (WITH RECURSIVE up(id) AS (SELECT o.theme_id
+                    UNION ALL SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
+                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up));
+        END;
+        CREATE TRIGGER theme_totals_article_removed AFTER DELETE ON theme_articles
+        WHEN (SELECT deleted FROM themes WHERE id = OLD.theme_id) = 0 BEGIN
+            UPDATE theme_counts SET total_articles = total_articles - 1
+            WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT OLD.theme_id UNION ALL
+                    SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
+                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up)
+            AND NOT EXISTS (SELECT 1 FROM theme_articles o JOIN themes ot ON ot.id = o.theme_id
+                WHERE o.article_id = OLD.article_id AND o.theme_id != OLD.theme_id
+                AND ot.deleted = 0
+                AND theme_counts.theme_id IN (WITH RECURSIVE up(id) AS (SELECT o.theme_id
+                    UNION ALL SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
+                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up));
+        END;
+
         -- A highlight's links go before it does: a link removed by the cascade could no
         -- longer find its highlight's article.
         CREATE TRIGGER highlights_unlink_first BEFORE DELETE ON highlights BEGIN

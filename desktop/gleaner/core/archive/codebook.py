@@ -23,7 +23,9 @@ THEME_PALETTE = ["#FFE45C", "#FF8A8A", "#8CB8FF", "#8FE08F", "#FFB35C", "#C9A0F5
                  "#FF9ED2", "#D4C39A", "#B0E0A8", "#F5B7B1", "#A9CCE3"]
 _THEME_COLUMNS = (
     "t.id, t.guid, t.name, t.color, t.description, t.position, t.parent_id, t.shortcut, "
-    "coalesce(c.highlights, 0) AS highlight_count, coalesce(c.articles, 0) AS article_count")
+    "coalesce(c.highlights, 0) AS highlight_count, coalesce(c.articles, 0) AS article_count, "
+    "coalesce(c.total_highlights, 0) AS total_highlights, "
+    "coalesce(c.total_articles, 0) AS total_articles")
 _THEMES_FROM = "themes t LEFT JOIN theme_counts c ON c.theme_id = t.id"
 CHILDREN_MOVE_UP = "move-up"
 CHILDREN_DELETE = "delete"
@@ -47,15 +49,15 @@ class CodebookMixin:
         its counts (and, for a parent, the totals with its sub-themes)."""
         rows = self.db.query(f"SELECT {_THEME_COLUMNS} FROM {_THEMES_FROM} "
                              "WHERE t.deleted = 0")
-        themes = [Theme(**row) for row in rows]
-        return [self._with_totals(theme, themes) for theme in depth_first(themes)]
+        return depth_first(Theme(**row) for row in rows)
 
     def get_theme(self, theme_id: int) -> Theme:
         """One theme with its counts."""
-        found = self.themes_by_id([theme_id])
-        if not found:
+        rows = list(self.db.query(f"SELECT {_THEME_COLUMNS} FROM {_THEMES_FROM} "
+                                  "WHERE t.id = ? AND t.deleted = 0", [theme_id]))
+        if not rows:
             raise NotFound(f"there is no theme {theme_id}")
-        return found[0]
+        return Theme(**rows[0])
 
     def themes_by_id(self, theme_ids) -> list[Theme]:
         """These themes (those that exist) and their parents up to the top, whose totals
@@ -79,19 +81,6 @@ class CodebookMixin:
         if theme_id is None:
             raise NotFound(f"there is no theme called {name.strip()!r}")
         return self.get_theme(theme_id)
-
-    def _with_totals(self, theme: Theme, themes: list[Theme]) -> Theme:
-        below = descendants(themes, theme.id)
-        if not below:
-            return _replace(theme, total_highlights=theme.highlight_count,
-                            total_articles=theme.article_count)
-        ids = [theme.id, *below]
-        marks = ",".join("?" * len(ids))
-        highlights = self._scalar("SELECT count(DISTINCT highlight_id) FROM highlight_themes "
-                                  f"WHERE theme_id IN ({marks})", ids)
-        articles = self._scalar("SELECT count(DISTINCT article_id) FROM theme_articles "
-                                f"WHERE theme_id IN ({marks})", ids)
-        return _replace(theme, total_highlights=highlights, total_articles=articles)
 
     def _live_theme(self, theme_id: int) -> dict:
         rows = list(self.db.query("SELECT id, name, parent_id, position FROM themes "
@@ -133,10 +122,12 @@ class CodebookMixin:
         with self.db.atomic():
             if theme_key(new_name) != theme_key(theme.name):
                 self._check_name_free(new_name)
-            if shortcut != KEEP and shortcut is not None:
-                self._watch("themes", "shortcut = ? AND deleted = 0", [shortcut])
-                self.db.execute("UPDATE themes SET shortcut = NULL WHERE shortcut = ? "
-                                "AND id != ?", [shortcut, theme_id])
+            holder = self._scalar("SELECT id FROM themes WHERE shortcut = ? AND deleted = 0 "
+                                  "AND id != ?", [shortcut, theme_id]) if (
+                shortcut != KEEP and shortcut is not None) else None
+            if holder is not None:  # the key passes to this theme
+                self._watch("themes", "id = ?", [holder])
+                self.db.execute("UPDATE themes SET shortcut = NULL WHERE id = ?", [holder])
             self._watch("themes", "id = ?", [theme_id])
             self.db.execute(
                 "UPDATE themes SET name = ?, name_key = ?, color = ?, description = ?, "
@@ -166,6 +157,7 @@ class CodebookMixin:
             self._place(parent_id, siblings)
             if parent_id != row["parent_id"]:
                 self._place(row["parent_id"], old_siblings)
+                recount_totals(self.db, {row["parent_id"], parent_id} - {None})
         return self.list_themes()
 
     def merge_theme(self, source_id: int, target_id: int) -> Theme:
@@ -186,6 +178,7 @@ class CodebookMixin:
             children = self._sibling_ids(source_id)
             self._place(target_id, self._sibling_ids(target_id) + children)
             self._mark_deleted([source_id])
+            recount_totals(self.db, {target_id, source["parent_id"]} - {None})
         return self.get_theme(target_id)
 
     def delete_theme(self, theme_id: int, children: str = CHILDREN_MOVE_UP) -> None:
@@ -199,6 +192,7 @@ class CodebookMixin:
         with self.db.atomic():
             if children == CHILDREN_DELETE:
                 self._mark_deleted([theme_id, *below])
+                recount_totals(self.db, {row["parent_id"]})
                 return
             children_ids = self._sibling_ids(theme_id)
             if children_ids:  # they take its place among its siblings
@@ -207,6 +201,7 @@ class CodebookMixin:
                 siblings[at:at + 1] = children_ids
                 self._place(row["parent_id"], siblings)
             self._mark_deleted([theme_id])
+            recount_totals(self.db, {row["parent_id"]})
 
     def purge_deleted_themes(self, max_links: int = 5000) -> bool:
         """Remove for good deleted themes that no undo step refers to, with their links, at
@@ -283,10 +278,37 @@ class CodebookMixin:
             [f"[{theme_id}]", str(theme_id)]) is not None
 
 
-def _replace(theme: Theme, **values) -> Theme:
-    from dataclasses import replace
+def recount_totals(db: Database, theme_ids) -> None:
+    """Count again the totals with sub-themes of these themes and every theme above them
+    (after the tree changed shape: a theme moved, merged, deleted or brought back).
 
-    return replace(theme, **values)
+    Each passage and article is counted once however many themes of the subtree code it;
+    a theme without sub-themes just takes its own counts.
+    """
+    ids = {theme_id for theme_id in theme_ids if theme_id is not None}
+    if not ids:
+        return
+    marks = ",".join("?" * len(ids))
+    above = [row[0] for row in db.execute(
+        f"WITH RECURSIVE up(id) AS (SELECT id FROM themes WHERE id IN ({marks}) UNION "
+        "SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id "
+        "WHERE t.parent_id IS NOT NULL) SELECT id FROM up", list(ids))]
+    below = ("WITH RECURSIVE down(id) AS (SELECT ? UNION ALL SELECT t.id FROM themes t "
+             "JOIN down ON t.parent_id = down.id WHERE t.deleted = 0) ")
+    for theme_id in above:
+        has_children = db.execute("SELECT 1 FROM themes WHERE parent_id = ? AND deleted = 0 "
+                                  "LIMIT 1", [theme_id]).fetchone()
+        if not has_children:
+            db.execute("UPDATE theme_counts SET total_highlights = highlights, "
+                       "total_articles = articles WHERE theme_id = ?", [theme_id])
+            continue
+        db.execute(
+            "UPDATE theme_counts SET "
+            f"total_highlights = ({below}SELECT count(DISTINCT highlight_id) FROM "
+            "highlight_themes WHERE theme_id IN (SELECT id FROM down)), "
+            f"total_articles = ({below}SELECT count(DISTINCT article_id) FROM "
+            "theme_articles WHERE theme_id IN (SELECT id FROM down)) WHERE theme_id = ?",
+            [theme_id, theme_id, theme_id])
 
 
 def _clean_name(name: str) -> str:

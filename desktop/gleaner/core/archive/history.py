@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from ..errors import ArchiveError
 from ..models import Changes, HistoryStep
+from .codebook import recount_totals
 
 HISTORY_LIMIT = 500  # steps kept; older ones are forgotten
 
@@ -231,6 +232,7 @@ class HistoryMixin:
                        for r in records if isinstance(r, ThemeLinks)):
                     raise _Conflict()
                 self._write_states(records, undo=undo)
+                recount_totals(self.db, _reshaped_themes(records))
                 self.db.execute("UPDATE history_steps SET undone = ? WHERE id = ?",
                                 [1 if undo else 0, step[0]])
         except (_Conflict, sqlite3.IntegrityError):
@@ -281,7 +283,9 @@ class HistoryMixin:
             self.db.conn.executemany(
                 f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})",
                 [[row[c] for c in columns] for row in rows])
-        for table, key, row in updates:
+        # Undo changes rows back in the reverse of the order the step changed them, so that
+        # no moment has two rows holding the same unique value (a number key passed on).
+        for table, key, row in reversed(updates) if undo else updates:
             update_row(self.db, table, key, row)
         for table, gone in _runs([(r.table, r) for r in reversed(deletes)]):
             for record in gone:
@@ -310,6 +314,23 @@ def _count_once(db: Database, theme_id: int) -> Iterator[None]:
                    "(?, (SELECT count(*) FROM highlight_themes WHERE theme_id = ?), "
                    "(SELECT count(*) FROM theme_articles WHERE theme_id = ?))",
                    [theme_id, theme_id, theme_id])
+        recount_totals(db, {theme_id})
+
+
+def _reshaped_themes(records) -> set[int]:
+    """Themes whose place in the tree, or whose existence, a step changed, with their
+    parents before and after: the totals with sub-themes to count again."""
+    found = set()
+    for record in records:
+        if isinstance(record, RowChange) and record.table == "themes":
+            states = [state for state in (record.before, record.after) if state]
+            if len(states) == 2 and all(states[0].get(c) == states[1].get(c)
+                                        for c in ("parent_id", "deleted")):
+                continue
+            found.add(record.key["id"])
+            found.update(state.get("parent_id") for state in states)
+    found.discard(None)
+    return found
 
 
 class _Conflict(Exception):
