@@ -332,13 +332,16 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
         -- theme below it, each counted once. A link counts for every theme above its own
         -- (and that theme) unless another live link of the same highlight already counts
         -- there. Moving, merging and deleting themes recount the totals they touch
-        -- (`recount_totals`).
+        -- (`recount_totals`), and so do changes of thousands of one theme's links, which
+        -- take the theme's count row away meanwhile (`counted_once`) so that these
+        -- triggers skip them.
         ALTER TABLE theme_counts ADD COLUMN total_highlights INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE theme_counts ADD COLUMN total_articles INTEGER NOT NULL DEFAULT 0;
         UPDATE theme_counts SET total_highlights = highlights, total_articles = articles;
         CREATE INDEX theme_articles_article ON theme_articles(article_id, theme_id);
         CREATE TRIGGER theme_totals_link_added AFTER INSERT ON highlight_themes
-        WHEN (SELECT deleted FROM themes WHERE id = NEW.theme_id) = 0 BEGIN
+        WHEN (SELECT deleted FROM themes WHERE id = NEW.theme_id) = 0
+            AND EXISTS (SELECT 1 FROM theme_counts WHERE theme_id = NEW.theme_id) BEGIN
             UPDATE theme_counts SET total_highlights = total_highlights + 1
             WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT NEW.theme_id UNION ALL
                     SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
@@ -351,7 +354,8 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
                     WHERE t.parent_id IS NOT NULL) SELECT id FROM up));
         END;
         CREATE TRIGGER theme_totals_link_removed AFTER DELETE ON highlight_themes
-        WHEN (SELECT deleted FROM themes WHERE id = OLD.theme_id) = 0 BEGIN
+        WHEN (SELECT deleted FROM themes WHERE id = OLD.theme_id) = 0
+            AND EXISTS (SELECT 1 FROM theme_counts WHERE theme_id = OLD.theme_id) BEGIN
             UPDATE theme_counts SET total_highlights = total_highlights - 1
             WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT OLD.theme_id UNION ALL
                     SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
@@ -364,7 +368,8 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
                     WHERE t.parent_id IS NOT NULL) SELECT id FROM up));
         END;
         CREATE TRIGGER theme_totals_article_added AFTER INSERT ON theme_articles
-        WHEN (SELECT deleted FROM themes WHERE id = NEW.theme_id) = 0 BEGIN
+        WHEN (SELECT deleted FROM themes WHERE id = NEW.theme_id) = 0
+            AND EXISTS (SELECT 1 FROM theme_counts WHERE theme_id = NEW.theme_id) BEGIN
             UPDATE theme_counts SET total_articles = total_articles + 1
             WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT NEW.theme_id UNION ALL
                     SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
@@ -377,7 +382,8 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
                     WHERE t.parent_id IS NOT NULL) SELECT id FROM up));
         END;
         CREATE TRIGGER theme_totals_article_removed AFTER DELETE ON theme_articles
-        WHEN (SELECT deleted FROM themes WHERE id = OLD.theme_id) = 0 BEGIN
+        WHEN (SELECT deleted FROM themes WHERE id = OLD.theme_id) = 0
+            AND EXISTS (SELECT 1 FROM theme_counts WHERE theme_id = OLD.theme_id) BEGIN
             UPDATE theme_counts SET total_articles = total_articles - 1
             WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT OLD.theme_id UNION ALL
                     SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id

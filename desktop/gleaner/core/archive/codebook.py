@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlite_utils import Database
 
@@ -171,10 +173,11 @@ class CodebookMixin:
                                f"“{target['name']}”")
         with self.db.atomic():
             self._watch_theme_links(target_id)
-            self.db.execute(
-                "INSERT OR IGNORE INTO highlight_themes (highlight_id, theme_id) "
-                "SELECT highlight_id, ? FROM highlight_themes WHERE theme_id = ?",
-                [target_id, source_id])
+            with counted_once(self.db, target_id):
+                self.db.execute(
+                    "INSERT OR IGNORE INTO highlight_themes (highlight_id, theme_id) "
+                    "SELECT highlight_id, ? FROM highlight_themes WHERE theme_id = ?",
+                    [target_id, source_id])
             children = self._sibling_ids(source_id)
             self._place(target_id, self._sibling_ids(target_id) + children)
             self._mark_deleted([source_id])
@@ -276,6 +279,22 @@ class CodebookMixin:
             "SELECT 1 FROM history_rows WHERE (table_name = 'themes' AND row_key = ?) "
             "OR (table_name = 'theme_links' AND row_key = ?) LIMIT 1",
             [f"[{theme_id}]", str(theme_id)]) is not None
+
+
+@contextmanager
+def counted_once(db: Database, theme_id: int) -> Iterator[None]:
+    """Around thousands of link changes of one theme: count its links once at the end
+    rather than let the triggers update its counts and totals for every link (they skip a
+    theme whose count row is away)."""
+    had_count = db.execute("DELETE FROM theme_counts WHERE theme_id = ?",
+                           [theme_id]).rowcount
+    yield
+    if had_count and db.execute("SELECT 1 FROM themes WHERE id = ?", [theme_id]).fetchone():
+        db.execute("INSERT INTO theme_counts (theme_id, highlights, articles) VALUES "
+                   "(?, (SELECT count(*) FROM highlight_themes WHERE theme_id = ?), "
+                   "(SELECT count(*) FROM theme_articles WHERE theme_id = ?))",
+                   [theme_id, theme_id, theme_id])
+        recount_totals(db, {theme_id})
 
 
 def recount_totals(db: Database, theme_ids) -> None:

@@ -11,15 +11,13 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
 from ..errors import ArchiveError
 from ..models import Changes, HistoryStep
-from .codebook import recount_totals
+from .codebook import counted_once, recount_totals
 
 HISTORY_LIMIT = 500  # steps kept; older ones are forgotten
 
@@ -272,7 +270,7 @@ class HistoryMixin:
         for table, rows in _runs(inserts):
             if table == THEME_LINKS:
                 for theme_id, highlight_ids in rows:
-                    with _count_once(self.db, theme_id):
+                    with counted_once(self.db, theme_id):
                         self.db.execute(
                             "INSERT INTO highlight_themes (highlight_id, theme_id) "
                             "SELECT value, ? FROM json_each(?)",
@@ -290,7 +288,7 @@ class HistoryMixin:
         for table, gone in _runs([(r.table, r) for r in reversed(deletes)]):
             for record in gone:
                 if table == THEME_LINKS:
-                    with _count_once(self.db, record.theme_id):
+                    with counted_once(self.db, record.theme_id):
                         self.db.execute(
                             "DELETE FROM highlight_themes WHERE theme_id = ? AND highlight_id "
                             "IN (SELECT value FROM json_each(?))",
@@ -300,21 +298,6 @@ class HistoryMixin:
                     # Removing it would take rows the step never recorded with it.
                     raise _Conflict()
                 delete_row(self.db, table, record.key)
-
-
-@contextmanager
-def _count_once(db: Database, theme_id: int) -> Iterator[None]:
-    """Around thousands of link changes of one theme: count its links once at the end
-    rather than let a trigger update its count row for every link."""
-    had_count = db.execute("DELETE FROM theme_counts WHERE theme_id = ?",
-                           [theme_id]).rowcount
-    yield
-    if had_count and db.execute("SELECT 1 FROM themes WHERE id = ?", [theme_id]).fetchone():
-        db.execute("INSERT INTO theme_counts (theme_id, highlights, articles) VALUES "
-                   "(?, (SELECT count(*) FROM highlight_themes WHERE theme_id = ?), "
-                   "(SELECT count(*) FROM theme_articles WHERE theme_id = ?))",
-                   [theme_id, theme_id, theme_id])
-        recount_totals(db, {theme_id})
 
 
 def _reshaped_themes(records) -> set[int]:
