@@ -173,7 +173,7 @@ class CodebookMixin:
                                f"“{target['name']}”")
         with self.db.atomic():
             self._watch_theme_links(target_id)
-            with counted_once(self.db, target_id):
+            with counted_once(self.db, target_id, recount=False):
                 self.db.execute(
                     "INSERT OR IGNORE INTO highlight_themes (highlight_id, theme_id) "
                     "SELECT highlight_id, ? FROM highlight_themes WHERE theme_id = ?",
@@ -282,7 +282,7 @@ class CodebookMixin:
 
 
 @contextmanager
-def counted_once(db: Database, theme_id: int) -> Iterator[None]:
+def counted_once(db: Database, theme_id: int, recount: bool = True) -> Iterator[None]:
     """Around thousands of link changes of one theme: count its links once at the end
     rather than let the triggers update its counts and totals for every link (they skip a
     theme whose count row is away)."""
@@ -294,7 +294,8 @@ def counted_once(db: Database, theme_id: int) -> Iterator[None]:
                    "(?, (SELECT count(*) FROM highlight_themes WHERE theme_id = ?), "
                    "(SELECT count(*) FROM theme_articles WHERE theme_id = ?))",
                    [theme_id, theme_id, theme_id])
-        recount_totals(db, {theme_id})
+        if recount:  # else the caller recounts this branch with others, once
+            recount_totals(db, {theme_id})
 
 
 def recount_totals(db: Database, theme_ids) -> None:
