@@ -56,7 +56,10 @@ class ArticleListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return article.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{article.title}\n{article.url}"
+            tags = f"\nTags: {', '.join(article.tags)}" if article.tags else ""
+            return f"{article.title}\n{article.url}{tags}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return row_description(article)
         return None
 
     def article_at(self, row: int) -> ArticleSummary | None:
@@ -104,18 +107,32 @@ class ArticleListModel(QAbstractListModel):
 
 
 class ArticleCardDelegate(QStyledItemDelegate):
-    """Title in bold over a grey line of site, date and highlight count."""
+    """Title over a grey line of site, date and highlight count, and a line of tags in blue.
+
+    Unread articles have a semi-bold title and a dot in the margin, read ones a regular
+    title; starred ones a gold star at the title's right.
+    """
 
     PADDING = 10
+    STAR = "★"
+    STAR_COLOR = QColor("#C98A00")
+    UNREAD_COLOR = QColor("#1A5FB4")
+    TAG_COLOR = QColor("#2C5282")
+    META_SEPARATOR = "  ·  "
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._fonts: dict[str, _CardFonts] = {}  # by the view's font: built once, not per row
 
     def sizeHint(self, option, index) -> QSize:  # noqa: N802 (Qt's name)
         return QSize(200, self.card_height(option.font))
 
     def card_height(self, font: QFont) -> int:
-        """Every card's height: two title lines and the meta line."""
-        title = QFontMetrics(self._title_font(font))
-        meta = QFontMetrics(self._meta_font(font))
-        return self.PADDING * 2 + title.lineSpacing() * 2 + meta.lineSpacing() + 4
+        """Every card's height: two title lines, the meta line and the tags line (kept for
+        every card: rows of one height are placed by arithmetic)."""
+        fonts = self._fonts_for(font)
+        return self.PADDING * 2 + fonts.title_metrics.lineSpacing() * 2 \
+            + fonts.meta_metrics.lineSpacing() * 2 + 4
 
     def paint(self, painter, option, index) -> None:
         article: ArticleSummary | None = index.data(RecordRole)
@@ -130,42 +147,99 @@ class ArticleCardDelegate(QStyledItemDelegate):
             painter.fillRect(option.rect, palette.color(QPalette.ColorRole.AlternateBase))
         text_color = palette.color(QPalette.ColorRole.HighlightedText if selected
                                    else QPalette.ColorRole.Text)
+        fonts = self._fonts_for(option.font)
         rect = option.rect.adjusted(self.PADDING + 2, self.PADDING, -self.PADDING,
                                     -self.PADDING)
-        title_font = self._title_font(option.font)
-        title_metrics = QFontMetrics(title_font)
-        painter.setFont(title_font)
-        painter.setPen(text_color)
-        title_rect = QRect(rect.left(), rect.top(), rect.width(), title_metrics.lineSpacing() * 2)
-        painter.drawText(title_rect, Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop,
-                         _elide_two_lines(article.title, title_metrics, rect.width()))
-        meta_font = self._meta_font(option.font)
-        painter.setFont(meta_font)
-        meta_color = QColor(text_color)
-        meta_color.setAlpha(170)
-        painter.setPen(meta_color)
-        parts = [article.site_name, short_date(article.published)]
-        if article.highlight_count:
-            parts.append(plural(article.highlight_count, "highlight"))
+        title_rect = self._paint_title(painter, article, fonts, rect, text_color)
         meta_rect = QRect(rect.left(), title_rect.bottom() + 4, rect.width(),
-                          QFontMetrics(meta_font).lineSpacing())
-        painter.drawText(meta_rect, Qt.AlignmentFlag.AlignLeft, QFontMetrics(meta_font).elidedText(
-            "  ·  ".join(p for p in parts if p), Qt.TextElideMode.ElideRight, rect.width()))
+                          fonts.meta_metrics.lineSpacing())
+        self._paint_meta(painter, article, fonts, meta_rect, text_color)
         painter.setPen(palette.color(QPalette.ColorRole.Midlight))
         painter.drawLine(option.rect.bottomLeft(), option.rect.bottomRight())
         painter.restore()
 
-    @staticmethod
-    def _title_font(base: QFont) -> QFont:
-        font = QFont(base)
-        font.setWeight(QFont.Weight.DemiBold)
-        return font
+    def _paint_title(self, painter, article: ArticleSummary, fonts: _CardFonts, rect: QRect,
+                     color: QColor) -> QRect:
+        """The title (bold while unread), the unread dot and the star; returns its rect."""
+        metrics = fonts.title_metrics if not article.read else fonts.read_metrics
+        line = metrics.lineSpacing()
+        width = rect.width()
+        if article.starred:
+            star_width = fonts.star_metrics.horizontalAdvance(self.STAR)
+            width -= star_width + 6
+            painter.setFont(fonts.star)
+            painter.setPen(self.STAR_COLOR)
+            painter.drawText(QRect(rect.right() - star_width, rect.top(), star_width, line),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             self.STAR)
+        if not article.read:
+            # In the left padding, level with the first title line.
+            size = 6
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self.UNREAD_COLOR)
+            painter.drawEllipse(rect.left() - size - 3, rect.top() + (line - size) // 2,
+                                size, size)
+        title_rect = QRect(rect.left(), rect.top(), width, line * 2)
+        painter.setFont(fonts.title if not article.read else fonts.read)
+        painter.setPen(color)
+        painter.drawText(title_rect, Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop,
+                         _elide_two_lines(article.title, metrics, width))
+        return title_rect
 
-    @staticmethod
-    def _meta_font(base: QFont) -> QFont:
-        font = QFont(base)
-        font.setPointSizeF(base.pointSizeF() * 0.88)
-        return font
+    def _paint_meta(self, painter, article: ArticleSummary, fonts: _CardFonts, rect: QRect,
+                    color: QColor) -> None:
+        """Site, date and highlight count in grey; under them the tags, in blue."""
+        meta_color = QColor(color)
+        meta_color.setAlpha(170)
+        parts = [article.site_name, short_date(article.published)]
+        if article.highlight_count:
+            parts.append(plural(article.highlight_count, "highlight"))
+        metrics = fonts.meta_metrics
+        painter.setFont(fonts.meta)
+        painter.setPen(meta_color)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignLeft, metrics.elidedText(
+            self.META_SEPARATOR.join(p for p in parts if p), Qt.TextElideMode.ElideRight,
+            rect.width()))
+        if article.tags:
+            # Blue on a light card; on a dark palette the text's own colour stays readable.
+            painter.setPen(self.TAG_COLOR if color.lightness() < 128 else color)
+            painter.drawText(rect.translated(0, metrics.lineSpacing()), Qt.AlignmentFlag.AlignLeft,
+                             metrics.elidedText(", ".join(article.tags),
+                                                Qt.TextElideMode.ElideRight, rect.width()))
+
+    def _fonts_for(self, base: QFont) -> _CardFonts:
+        key = base.key()
+        fonts = self._fonts.get(key)
+        if fonts is None:
+            fonts = self._fonts[key] = _CardFonts(base)
+        return fonts
+
+
+class _CardFonts:
+    """The fonts and metrics a card paints with, derived from the view's font."""
+
+    def __init__(self, base: QFont) -> None:
+        self.title = QFont(base)
+        self.title.setWeight(QFont.Weight.DemiBold)
+        self.read = QFont(base)  # a read article's title is regular weight
+        self.meta = QFont(base)
+        self.meta.setPointSizeF(base.pointSizeF() * 0.88)
+        self.star = QFont(base)
+        self.star.setPointSizeF(base.pointSizeF() * 1.15)
+        self.title_metrics = QFontMetrics(self.title)
+        self.read_metrics = QFontMetrics(self.read)
+        self.meta_metrics = QFontMetrics(self.meta)
+        self.star_metrics = QFontMetrics(self.star)
+
+
+def row_description(article: ArticleSummary) -> str:
+    """A library row in words (what a screen reader says): title, star, read state, tags."""
+    parts = [article.title, "starred" if article.starred else "",
+             "read" if article.read else "unread"]
+    if article.tags:
+        parts.append(f"tags: {', '.join(article.tags)}")
+    return ", ".join(p for p in parts if p)
 
 
 def _elide_two_lines(text: str, metrics: QFontMetrics, width: int) -> str:
