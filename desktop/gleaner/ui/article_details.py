@@ -235,6 +235,7 @@ class ArticleDetailsPanel(QWidget):
         if not same:
             self.flush_memo()
             self.tag_input.clear()
+            self._refocus_chip = None  # a removal that never came back must not move focus
         self.article = article
         self.empty.setVisible(article is None)
         self.details.setVisible(article is not None)
