@@ -211,7 +211,10 @@ def test_themes_json(run) -> None:
     assert len(themes) == 8
     assert [t["name"] for t in themes[:2]] == ["Security measures", "Humanitarian concerns"]
     for theme in themes:
-        assert set(theme) == {"id", "name", "color", "description", "highlight_count"}
+        assert set(theme) == {"id", "name", "color", "description", "parent", "key", "pinned",
+                              "highlight_count", "article_count", "total_highlights",
+                              "total_articles"}
+        assert theme["parent"] is None and theme["pinned"] is False
         assert re.fullmatch(r"#[0-9A-F]{6}", theme["color"])
         assert theme["description"]
 
@@ -224,7 +227,9 @@ def test_theme_add(run) -> None:
     assert name == "Media framing"
     themes = load(run("themes", "--json")[1])
     assert themes[-1] == {"id": int(theme_id), "name": "Media framing", "color": "#12AB9F",
-                          "description": "How the story is told", "highlight_count": 0}
+                          "description": "How the story is told", "parent": None,
+                          "key": 9, "pinned": False, "highlight_count": 0,
+                          "article_count": 0, "total_highlights": 0, "total_articles": 0}
 
 
 @pytest.mark.parametrize("args, message", [

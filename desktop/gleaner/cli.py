@@ -45,15 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("article_id", type=int, metavar="ID")
     show.add_argument("--json", action="store_true", help="print JSON")
 
-    themes = commands.add_parser("themes", help="list the codebook's themes")
+    themes = commands.add_parser("themes", help="list the codebook's themes as a tree")
     themes.add_argument("--json", action="store_true", help="print JSON")
-
-    theme = commands.add_parser("theme", help="change the codebook")
-    theme_commands = theme.add_subparsers(dest="theme_command", metavar="ACTION", required=True)
-    theme_add = theme_commands.add_parser("add", help="add a theme")
-    theme_add.add_argument("name", metavar="NAME")
-    theme_add.add_argument("--color", metavar="#RRGGBB")
-    theme_add.add_argument("--description", default="", metavar="TEXT")
+    _add_theme_parser(commands)
+    _add_article_parsers(commands)
 
     highlight = commands.add_parser("highlight", help="code a quoted passage of an article")
     highlight.add_argument("article_id", type=int, metavar="ID")
@@ -71,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     highlights.add_argument("--theme", metavar="NAME")
     highlights.add_argument("--json", action="store_true", help="print JSON")
 
+    note = commands.add_parser("note", help="replace a highlight's note (empty TEXT clears it)")
+    note.add_argument("highlight_id", type=int, metavar="HIGHLIGHT_ID")
+    note.add_argument("text", metavar="TEXT")
+
+    unhighlight = commands.add_parser("unhighlight", help="delete a highlight")
+    unhighlight.add_argument("highlight_id", type=int, metavar="HIGHLIGHT_ID")
+
     undo = commands.add_parser("undo", help="undo the latest change to the archive")
     undo.add_argument("--json", action="store_true", help="print JSON")
 
@@ -82,6 +84,79 @@ def build_parser() -> argparse.ArgumentParser:
                          help="show at most N steps (default: all that are kept)")
     history.add_argument("--json", action="store_true", help="print JSON")
     return parser
+
+
+def _add_theme_parser(commands) -> None:
+    theme = commands.add_parser("theme", help="change the codebook (themes are named in any "
+                                              "case)")
+    actions = theme.add_subparsers(dest="theme_command", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help="add a theme")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--color", metavar="#RRGGBB")
+    add.add_argument("--description", default="", metavar="TEXT")
+    add.add_argument("--parent", metavar="PARENT", help="add it as a sub-theme of PARENT")
+
+    rename = actions.add_parser("rename", help="rename a theme")
+    rename.add_argument("name", metavar="OLD")
+    rename.add_argument("new_name", metavar="NEW")
+
+    recolor = actions.add_parser("recolor", help="give a theme another colour")
+    recolor.add_argument("name", metavar="NAME")
+    recolor.add_argument("color", metavar="#RRGGBB")
+
+    describe = actions.add_parser("describe", help="replace a theme's description "
+                                                   "(empty TEXT clears it)")
+    describe.add_argument("name", metavar="NAME")
+    describe.add_argument("description", metavar="TEXT")
+
+    merge = actions.add_parser("merge", help="merge a theme into another: its passages and "
+                                             "sub-themes go to INTO, and it is deleted")
+    merge.add_argument("name", metavar="FROM")
+    merge.add_argument("into", metavar="INTO")
+
+    delete = actions.add_parser("delete", help="delete a theme (its passages stay)")
+    delete.add_argument("name", metavar="NAME")
+    delete.add_argument("--children", choices=("move-up", "delete"), default="move-up",
+                        help="what happens to its sub-themes (default: move-up, to its place)")
+
+    move = actions.add_parser("move", help="move a theme, with its sub-themes")
+    move.add_argument("name", metavar="NAME")
+    where = move.add_mutually_exclusive_group(required=True)
+    where.add_argument("--parent", metavar="PARENT", help="make it a sub-theme of PARENT")
+    where.add_argument("--top", action="store_true", help="make it a top-level theme")
+    move.add_argument("--position", type=_positive_int, metavar="N",
+                      help="its place among its new siblings, 1 = first (default: last)")
+
+    pin = actions.add_parser("pin", help="pin a theme to a number key of the window")
+    pin.add_argument("name", metavar="NAME")
+    pin.add_argument("key", type=int, choices=range(1, 10), metavar="KEY",
+                     help="a number key, 1 to 9 (taken from the theme that has it)")
+
+    unpin = actions.add_parser("unpin", help="take a theme's pinned number key off it")
+    unpin.add_argument("name", metavar="NAME")
+
+
+def _add_article_parsers(commands) -> None:
+    for name, help_text in (("tag", "put tags on an article"),
+                            ("untag", "take tags off an article")):
+        tagging = commands.add_parser(name, help=help_text)
+        tagging.add_argument("article_id", type=int, metavar="ID")
+        tagging.add_argument("tags", nargs="+", metavar="TAG")
+    for name, help_text in FLAG_HELP.items():
+        flag = commands.add_parser(name, help=help_text)
+        flag.add_argument("article_id", type=int, metavar="ID")
+
+    delete = commands.add_parser("delete", help="delete an article with its highlights")
+    delete.add_argument("article_id", type=int, metavar="ID")
+
+    edit = commands.add_parser("edit", help="correct an article's details or set its memo")
+    edit.add_argument("article_id", type=int, metavar="ID")
+    edit.add_argument("--title", metavar="T")
+    edit.add_argument("--author", action="append", dest="authors", metavar="A",
+                      help="an author (repeat for several; replaces the list; '' clears it)")
+    edit.add_argument("--site-name", metavar="S")
+    edit.add_argument("--published", metavar="YYYY-MM-DD", help="'' clears the date")
+    edit.add_argument("--memo", metavar="TEXT", help="the memo on the article ('' clears it)")
 
 
 def _positive_int(value: str) -> int:
@@ -98,7 +173,10 @@ def run(args: argparse.Namespace) -> int:
     """Run a parsed command; returns the exit status."""
     handlers = {"add": cmd_add, "list": cmd_list, "show": cmd_show, "themes": cmd_themes,
                 "theme": cmd_theme, "highlight": cmd_highlight, "highlights": cmd_highlights,
-                "undo": cmd_undo, "redo": cmd_redo, "history": cmd_history}
+                "note": cmd_note, "unhighlight": cmd_unhighlight, "tag": cmd_tag,
+                "untag": cmd_untag, "delete": cmd_delete, "edit": cmd_edit,
+                "undo": cmd_undo, "redo": cmd_redo, "history": cmd_history,
+                **dict.fromkeys(FLAG_HELP, cmd_flag)}
     try:
         from .core.archive import Archive
 
@@ -141,8 +219,9 @@ def cmd_list(archive: Archive, args) -> int:
         _print_json(rows)
         return 0
     for row in rows:
-        print("\t".join(str(v) for v in (row["id"], row["published"] or "", row["site_name"],
-                                         row["title"], f"{row['highlight_count']} highlights")))
+        print("\t".join(str(v) for v in (
+            row["id"], row["published"] or "", row["site_name"], row["title"],
+            _count(row["highlight_count"], "highlight"))))
     return 0
 
 
@@ -155,36 +234,173 @@ def cmd_show(archive: Archive, args) -> int:
         "saved_at": article.saved_at, "language": article.language,
         "excerpt": article.excerpt, "word_count": article.word_count,
         "highlight_count": len(archive.list_highlights(article_id=article.id)),
-        "text": article.text,
+        "tags": list(article.tags), "starred": article.starred, "read": article.read,
+        "memo": article.memo, "extracted": article.extracted, "text": article.text,
     }
     if args.json:
         _print_json(info)
         return 0
     for key in ("title", "byline", "site_name", "published", "url", "saved_at", "word_count"):
         print(f"{key}: {info[key] if info[key] is not None else ''}")
+    print(f"tags: {', '.join(article.tags)}")
+    print(f"starred: {'yes' if article.starred else 'no'}")
+    print(f"read: {'yes' if article.read else 'no'}")
+    if article.memo:
+        print(f"memo: {article.memo}")
     print()
     print(article.text)
     return 0
 
 
 def cmd_themes(archive: Archive, args) -> int:
+    """`gleaner themes`: the codebook as a tree.
+
+    One line per theme, depth-first: `ID<TAB>COLOR<TAB>KEY<TAB>PASSAGES<TAB>ARTICLES<TAB>NAME
+    <TAB>DESCRIPTION`, the name indented two spaces per level. KEY is the number key that
+    codes with the theme in the window (`-` if none); a theme with sub-themes shows its counts
+    as `N (T with sub-themes)`.
+    """
+    from .core.codebook import depths
+
     themes = archive.list_themes()
+    rows = _themes_json(themes)
     if args.json:
-        _print_json([_theme_json(t) for t in themes])
+        _print_json(rows)
         return 0
-    for theme in themes:
-        print(f"{theme.id}\t{theme.color}\t{theme.highlight_count}\t{theme.name}\t"
-              f"{theme.description}")
+    depth = depths(themes)
+    parents = {t.parent_id for t in themes}
+    for theme, row in zip(themes, rows, strict=True):
+        nested = theme.id in parents
+        print("\t".join((
+            str(theme.id), theme.color, str(row["key"] or "-"),
+            _with_total(theme.highlight_count, theme.total_highlights, nested),
+            _with_total(theme.article_count, theme.total_articles, nested),
+            "  " * depth[theme.id] + theme.name, theme.description)))
     return 0
+
+
+def _with_total(own: int, total: int, nested: bool) -> str:
+    return f"{own} ({total} with sub-themes)" if nested else str(own)
 
 
 def cmd_theme(archive: Archive, args) -> int:
+    """`gleaner theme ACTION …`: one change to the codebook, reported in one line."""
+    actions = {"add": _theme_add, "rename": _theme_rename, "recolor": _theme_recolor,
+               "describe": _theme_describe, "merge": _theme_merge, "delete": _theme_delete,
+               "move": _theme_move, "pin": _theme_pin, "unpin": _theme_unpin}
+    print(actions[args.theme_command](archive, args))
+    return 0
+
+
+def _theme_add(archive: Archive, args) -> str:
+    """Prints `ID<TAB>NAME` of the new theme."""
     from .core import operations
 
+    parent = archive.theme_by_name(args.parent).id if args.parent else None
     theme = operations.create_theme(archive, args.name, color=args.color,
-                                    description=args.description).value
-    print(f"{theme.id}\t{theme.name}")
-    return 0
+                                    description=args.description, parent_id=parent).value
+    return f"{theme.id}\t{theme.name}"
+
+
+def _theme_rename(archive: Archive, args) -> str:
+    from .core import operations
+
+    theme = archive.theme_by_name(args.name)
+    renamed = operations.update_theme(archive, theme.id, name=args.new_name).value
+    return f"Renamed “{theme.name}” to “{renamed.name}”"
+
+
+def _theme_recolor(archive: Archive, args) -> str:
+    from .core import operations
+
+    theme = archive.theme_by_name(args.name)
+    recoloured = operations.update_theme(archive, theme.id, color=args.color).value
+    return f"Recoloured “{theme.name}” from {theme.color} to {recoloured.color}"
+
+
+def _theme_describe(archive: Archive, args) -> str:
+    from .core import operations
+
+    theme = archive.theme_by_name(args.name)
+    described = operations.update_theme(archive, theme.id,
+                                        description=args.description).value
+    if not described.description:
+        return f"Cleared the description of “{theme.name}”"
+    return f"Described “{theme.name}”: {described.description}"
+
+
+def _theme_merge(archive: Archive, args) -> str:
+    from .core import operations
+
+    source, target = archive.theme_by_name(args.name), archive.theme_by_name(args.into)
+    children = _children(archive.list_themes(), source.id)
+    merged = operations.merge_theme(archive, source.id, target.id).value
+    moved = f"; {_count(len(children), 'sub-theme')} moved under it" if children else ""
+    return (f"Merged “{source.name}” into “{merged.name}” "
+            f"({_count(merged.highlight_count, 'passage')} now coded “{merged.name}”){moved}")
+
+
+def _theme_delete(archive: Archive, args) -> str:
+    from .core import operations
+    from .core.codebook import descendants
+
+    theme = archive.theme_by_name(args.name)
+    themes = archive.list_themes()
+    if args.children == "delete":
+        below = descendants(themes, theme.id)
+        after = f" with its {_count(len(below), 'sub-theme')}" if below else ""
+    else:
+        children = _children(themes, theme.id)
+        after = (f"; its {_count(len(children), 'sub-theme')} moved up to its place"
+                 if children else "")
+    operations.delete_theme(archive, theme.id, args.children)
+    # With its sub-themes it goes from every passage of the branch (each counted once).
+    coded = theme.total_highlights if args.children == "delete" else theme.highlight_count
+    passages = f" (taken off {_count(coded, 'passage')}, which stay)" if coded else ""
+    if args.children == "delete":
+        return f"Deleted theme “{theme.name}”{after}{passages}"
+    return f"Deleted theme “{theme.name}”{passages}{after}"
+
+
+def _theme_move(archive: Archive, args) -> str:
+    from .core import operations
+
+    theme = archive.theme_by_name(args.name)
+    parent = None if args.top else archive.theme_by_name(args.parent)
+    parent_id = parent.id if parent else None
+    siblings = [t for t in _children(archive.list_themes(), parent_id) if t.id != theme.id]
+    index = len(siblings) if args.position is None else args.position - 1
+    codebook = operations.move_theme(archive, theme.id, index, parent_id).value
+    placed = [t.id for t in _children(codebook, parent_id)]
+    where = f"under “{parent.name}”" if parent else "to the top level"
+    return (f"Moved “{theme.name}” {where}, "
+            f"position {placed.index(theme.id) + 1} of {len(placed)}")
+
+
+def _theme_pin(archive: Archive, args) -> str:
+    from .core import operations
+
+    theme = archive.theme_by_name(args.name)
+    holder = next((t for t in archive.list_themes()
+                   if t.shortcut == args.key and t.id != theme.id), None)
+    operations.update_theme(archive, theme.id, shortcut=args.key)
+    taken = f" (taken from “{holder.name}”)" if holder else ""
+    return f"Pinned “{theme.name}” to key {args.key}{taken}"
+
+
+def _theme_unpin(archive: Archive, args) -> str:
+    from .core import operations
+
+    theme = archive.theme_by_name(args.name)
+    if theme.shortcut is None:
+        return f"“{theme.name}” was not pinned to a key"
+    operations.update_theme(archive, theme.id, shortcut=None)
+    return f"Unpinned “{theme.name}” from key {theme.shortcut}"
+
+
+def _children(themes: list[Theme], parent_id: int | None) -> list[Theme]:
+    """The sub-themes of `parent_id` (None: the top-level themes), in their order."""
+    return [t for t in themes if t.parent_id == parent_id]
 
 
 def cmd_highlight(archive: Archive, args) -> int:
@@ -217,9 +433,146 @@ def cmd_highlights(archive: Archive, args) -> int:
         _print_json(rows)
         return 0
     for row in rows:
+        # A passage whose text left the article on re-extraction says so in a last column.
         print(f"{row['id']}\t{row['article_id']}\t{row['start']}-{row['end']}\t"
-              f"{', '.join(row['themes'])}\t{row['quote']}")
+              f"{', '.join(row['themes'])}\t{row['quote']}"
+              + ("\t(orphaned)" if row["orphaned"] else ""))
     return 0
+
+
+def cmd_note(archive: Archive, args) -> int:
+    """`gleaner note HIGHLIGHT_ID TEXT`: replace a highlight's note (empty TEXT clears it)."""
+    from .core import operations
+
+    highlight = operations.set_note(archive, args.highlight_id, args.text).value
+    done = "Set the note of" if highlight.note else "Cleared the note of"
+    print(f"{done} highlight {highlight.id} (“{_shorten(highlight.exact)}”)")
+    return 0
+
+
+def cmd_unhighlight(archive: Archive, args) -> int:
+    """`gleaner unhighlight HIGHLIGHT_ID`: delete a highlight (the article's text stays)."""
+    from .core import operations
+
+    highlight = archive.get_highlight(args.highlight_id)
+    operations.delete_highlight(archive, highlight.id)
+    print(f"Deleted highlight {highlight.id} of article {highlight.article_id} "
+          f"(“{_shorten(highlight.exact)}”)")
+    return 0
+
+
+def cmd_tag(archive: Archive, args) -> int:
+    """`gleaner tag ID TAG…`: put tags on an article (new tag names are created)."""
+    from .core import operations
+
+    before = _article_summary(archive, args.article_id).tags
+    operations.tag_article(archive, args.article_id, args.tags)
+    after = _article_summary(archive, args.article_id).tags
+    added = [t for t in after if t not in before]
+    if not added:
+        print(f"Article {args.article_id} already had {_names(args.tags)} "
+              f"(tags: {', '.join(after)})")
+    else:
+        print(f"Tagged article {args.article_id} with {_names(added)} "
+              f"(tags: {', '.join(after)})")
+    return 0
+
+
+def cmd_untag(archive: Archive, args) -> int:
+    """`gleaner untag ID TAG…`: take tags off an article (tags it lacks are passed over)."""
+    from .core import operations
+
+    before = _article_summary(archive, args.article_id).tags
+    operations.untag_article(archive, args.article_id, args.tags)
+    after = _article_summary(archive, args.article_id).tags
+    removed = [t for t in before if t not in after]
+    left = ", ".join(after) or "none"
+    if not removed:
+        print(f"Article {args.article_id} had no tag {_names(args.tags)} (tags: {left})")
+    else:
+        print(f"Untagged article {args.article_id}: {_names(removed)} (tags: {left})")
+    return 0
+
+
+# `gleaner star|unstar|read|unread ID`: (the summary's field, its new value, what is done,
+# the state it leaves).
+FLAGS = {"star": ("starred", True, "Starred article {}", "starred"),
+         "unstar": ("starred", False, "Unstarred article {}", "not starred"),
+         "read": ("read", True, "Marked article {} as read", "read"),
+         "unread": ("read", False, "Marked article {} as unread", "unread")}
+FLAG_HELP = {"star": "star an article", "unstar": "unstar an article",
+             "read": "mark an article read", "unread": "mark an article unread"}
+
+
+def cmd_flag(archive: Archive, args) -> int:
+    """`gleaner star|unstar|read|unread ID`: set one of an article's flags."""
+    from .core import operations
+
+    field, value, done, state = FLAGS[args.command]
+    article = _article_summary(archive, args.article_id)
+    named = f"{article.id} “{article.title}”"
+    if getattr(article, field) == value:
+        print(f"Article {named} was already {state}")
+        return 0
+    operation = operations.set_starred if field == "starred" else operations.set_read
+    operation(archive, article.id, value)
+    print(done.format(named))
+    return 0
+
+
+def cmd_delete(archive: Archive, args) -> int:
+    """`gleaner delete ID`: delete an article with its highlights (`gleaner undo` brings
+    both back)."""
+    from .core import operations
+
+    article = _article_summary(archive, args.article_id)
+    operations.delete_article(archive, article.id)
+    print(f"Deleted article {article.id} “{article.title}” and its "
+          f"{_count(article.highlight_count, 'highlight')}")
+    return 0
+
+
+def cmd_edit(archive: Archive, args) -> int:
+    """`gleaner edit ID [--title T] [--author A …] [--site-name S] [--published DATE]
+    [--memo TEXT]`: correct an article's details and/or set its memo.
+
+    The details are one undo step and the memo another. What extraction found is kept (shown
+    by `gleaner show ID --json` as `extracted`).
+    """
+    from .core import operations
+
+    details = {field: value for field, value in (
+        ("title", args.title), ("authors", args.authors), ("site_name", args.site_name),
+        ("published", args.published)) if value is not None}
+    if not details and args.memo is None:
+        raise CommandError("nothing to edit: give --title, --author, --site-name, "
+                           "--published or --memo")
+    before = archive.get_article(args.article_id)
+    if details:
+        operations.edit_article(archive, before.id, **details)
+    if args.memo is not None:
+        operations.set_article_memo(archive, before.id, args.memo)
+    after = archive.get_article(before.id)
+    changed = [field.replace("_", " ") for field in EDITED
+               if getattr(before, field) != getattr(after, field)]
+    if not changed:
+        print(f"Article {after.id} “{after.title}” already had these details; nothing changed")
+    else:
+        print(f"Edited article {after.id} “{after.title}”: {', '.join(changed)}")
+    return 0
+
+
+EDITED = ("title", "authors", "site_name", "published", "memo")  # what `edit` may change
+
+
+def _article_summary(archive: Archive, article_id: int):
+    """The article's library row (no text is read); a clear error for an unknown id."""
+    from .core.errors import NotFound
+
+    found = archive.article_summaries([article_id])
+    if not found:
+        raise NotFound(f"there is no article {article_id}")
+    return found[0]
 
 
 def cmd_undo(archive: Archive, args) -> int:
@@ -274,12 +627,34 @@ def _highlight_json(highlight: Highlight, themes: dict[int, Theme]) -> dict:
     return {"id": highlight.id, "article_id": highlight.article_id, "start": highlight.start,
             "end": highlight.end, "quote": highlight.exact,
             "themes": [themes[t].name for t in highlight.theme_ids if t in themes],
-            "note": highlight.note}
+            "note": highlight.note, "orphaned": highlight.orphaned}
 
 
-def _theme_json(theme: Theme) -> dict:
-    return {"id": theme.id, "name": theme.name, "color": theme.color,
-            "description": theme.description, "highlight_count": theme.highlight_count}
+def _themes_json(codebook: list[Theme]) -> list[dict]:
+    """The live themes, as `list_themes` gives them, for `themes --json`."""
+    from .core.codebook import number_keys
+
+    names = {t.id: t.name for t in codebook}
+    keys = {theme_id: key for key, theme_id in number_keys(codebook).items()}
+    return [{"id": theme.id, "name": theme.name, "color": theme.color,
+             "description": theme.description, "parent": names.get(theme.parent_id),
+             "key": keys.get(theme.id), "pinned": theme.shortcut is not None,
+             "highlight_count": theme.highlight_count, "article_count": theme.article_count,
+             "total_highlights": theme.total_highlights,
+             "total_articles": theme.total_articles} for theme in codebook]
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def _names(names) -> str:
+    return ", ".join(f"“{name}”" for name in names)
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _iso_date(value: str | None) -> str | None:
