@@ -21,7 +21,7 @@ __all__ = [
     "delete_article", "delete_highlight", "delete_theme", "edit_article", "merge_theme",
     "move_theme", "redo", "remove_theme_from_highlight", "save_article", "set_article_memo",
     "set_note", "set_read", "set_starred", "tag_article", "undo", "untag_article",
-    "update_theme",
+    "update_theme", "reattach_highlight",
 ]
 
 
@@ -116,6 +116,13 @@ def set_note(archive: Archive, highlight_id: int, note: str) -> OpResult:
 def delete_highlight(archive: Archive, highlight_id: int) -> OpResult:
     """Remove a highlight (Undo brings it back with its id, themes and note)."""
     return _run(archive, "Delete highlight", lambda: archive.delete_highlight(highlight_id))
+
+
+def reattach_highlight(archive: Archive, highlight_id: int, start: int, end: int) -> OpResult:
+    """Put a highlight (an orphaned one, say) on text[start:end] of its article; its previous
+    quote is kept in its history. Value: the Highlight."""
+    return _run(archive, "Re-attach highlight",
+                lambda: archive.reattach_highlight(highlight_id, start, end))
 
 
 # --- codebook ------------------------------------------------------------------------------

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from ..anchoring import anchor_range
+from ..anchoring import Anchor, Reanchorer, anchor_range
 from ..errors import NotFound
 from ..models import Highlight
+
+ORPHANED = "orphaned"
+
+
+@dataclass(frozen=True)
+class Reanchored:
+    """What re-anchoring did with one highlight: `how` it was placed ("position", "quote",
+    "fuzzy"; see `core.anchoring.Placement`) or "orphaned" (it stays, at its old offsets with
+    its old quote, marked orphaned)."""
+
+    highlight_id: int
+    how: str
 
 
 class HighlightsMixin:
@@ -130,6 +143,89 @@ class HighlightsMixin:
             if self.db.execute("DELETE FROM highlights WHERE id = ?",
                                [highlight_id]).rowcount == 0:
                 raise NotFound(f"there is no highlight {highlight_id}")
+
+    def reanchor_highlights(self, article_id: int, new_text: str) -> list[Reanchored]:
+        """Find each highlight of an article again in new_text, the article's new canonical
+        text (see `core.anchoring.Reanchorer.place`), in reading order of the old offsets.
+
+        A placed highlight takes its new range, quote and context; if its quote's text
+        changed, the previous range and quote are kept in `highlight_revisions`. One that
+        cannot be placed keeps its offsets and quote and is marked orphaned (an orphan that
+        can be placed again is no longer orphaned). No highlight is removed. The article's
+        text itself is not changed here: re-extraction replaces it in the same step.
+        """
+        from .store import utc_now
+
+        now = utc_now()
+        report = []
+        with self.db.atomic():
+            self._watch("highlights", "article_id = ?", [article_id])
+            rows = list(self.db.query(
+                'SELECT id, start, "end", exact, prefix, suffix, orphaned FROM highlights '
+                "WHERE article_id = ? ORDER BY start, id", [article_id]))
+            finder = Reanchorer(new_text)
+            for row in rows:
+                placement = finder.place(Anchor(row["start"], row["end"], row["exact"],
+                                                row["prefix"], row["suffix"]))
+                if placement is None:
+                    if not row["orphaned"]:
+                        self.db.execute("UPDATE highlights SET orphaned = 1, updated_at = ? "
+                                        "WHERE id = ?", [now, row["id"]])
+                    report.append(Reanchored(row["id"], ORPHANED))
+                    continue
+                self._move_highlight(row, anchor_range(new_text, placement.start,
+                                                       placement.end), now)
+                report.append(Reanchored(row["id"], placement.how))
+        return report
+
+    def reattach_highlight(self, highlight_id: int, start: int, end: int) -> Highlight:
+        """Put a highlight (orphaned or not) on text[start:end] of its article's current
+        text: it is no longer orphaned, and its previous range and quote are kept in
+        `highlight_revisions` (nothing changes if it already is there)."""
+        from .store import utc_now
+
+        with self.db.atomic():
+            self._watch("highlights", "id = ?", [highlight_id])
+            row = next(self.db.query(
+                'SELECT id, article_id, start, "end", exact, prefix, suffix, orphaned '
+                "FROM highlights WHERE id = ?", [highlight_id]), None)
+            if row is None:
+                raise NotFound(f"there is no highlight {highlight_id}")
+            anchor = anchor_range(self.article_text(row["article_id"]), start, end)
+            # The reader chose this passage: where it was before is history even when the
+            # words are the same (another occurrence of them).
+            self._move_highlight(row, anchor, utc_now(),
+                                 keep_revision=(anchor.start, anchor.end, anchor.exact)
+                                 != (row["start"], row["end"], row["exact"]))
+        return self.get_highlight(highlight_id)
+
+    def _move_highlight(self, row: dict, anchor: Anchor, now: str,
+                        keep_revision: bool | None = None) -> None:
+        """Give a highlight a new anchor and clear its orphaned mark; keep the previous range
+        and quote as a revision when asked, or by default when the quote's text changed."""
+        if keep_revision is None:
+            keep_revision = anchor.exact != row["exact"]
+        if keep_revision:
+            revision_id = self.db.execute(
+                'INSERT INTO highlight_revisions (highlight_id, start, "end", exact, '
+                "replaced_at) VALUES (?, ?, ?, ?, ?)",
+                [row["id"], row["start"], row["end"], row["exact"], now]).lastrowid
+            self._created("highlight_revisions", id=revision_id)
+        new = (anchor.start, anchor.end, anchor.exact, anchor.prefix, anchor.suffix, 0)
+        old = tuple(row[column] for column in ("start", "end", "exact", "prefix", "suffix",
+                                               "orphaned"))
+        if new != old:
+            self.db.execute(
+                'UPDATE highlights SET start = ?, "end" = ?, exact = ?, prefix = ?, '
+                "suffix = ?, orphaned = 0, updated_at = ? WHERE id = ?",
+                [*new[:5], now, row["id"]])
+
+    def highlight_revisions(self, highlight_id: int) -> list[dict]:
+        """A highlight's earlier ranges and quotes, oldest first: dicts with start, end,
+        exact and replaced_at."""
+        return list(self.db.query(
+            'SELECT start, "end" AS "end", exact, replaced_at FROM highlight_revisions '
+            "WHERE highlight_id = ? ORDER BY id", [highlight_id]))
 
     def _link_theme(self, highlight_id: int, theme_id: int) -> bool:
         """Link a theme to a highlight; False if it was already linked."""
