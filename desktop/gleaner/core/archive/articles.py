@@ -206,6 +206,8 @@ class ArticlesMixin:
             extracted = json.loads(row[4])
             for field, value in clean.items():
                 original = extracted.get(field, current[field])
+                if field == "published" and value and str(original or "")[:10] == value:
+                    value = original  # the same day as extracted: keep its time of day too
                 if value == original:
                     extracted.pop(field, None)
                 else:
