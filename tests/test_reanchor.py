@@ -8,8 +8,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
 
 from gleaner.core import operations as ops
 from gleaner.core.anchoring import (
@@ -168,6 +169,24 @@ def test_a_long_quote_is_anchored_by_head_and_tail_after_moving() -> None:
     assert placement.how == "fuzzy"
 
 
+def test_a_short_quote_found_by_its_prefix_alone_gets_its_end_from_the_text() -> None:
+    """Shorter than a seed piece, changed, and its suffix rewritten: the prefix says where it
+    starts; where it ends is where the text is most like the quote."""
+    anchor = anchor_quote(TEXT, "27 votes to 22")
+    changed = TEXT.replace("27 votes to 22 after a debate", "27 votes to 23, said the clerk,")
+    placement, found = placed(changed, anchor)
+    assert found == "27 votes to 23"
+    assert placement.how == "fuzzy"
+
+
+def test_a_changed_quote_at_the_very_end_of_the_text() -> None:
+    anchor = anchor_quote(TEXT, "how many beds are used each night.")
+    changed = TEXT.replace("each night.", "every night.")
+    placement, found = placed(changed, anchor)
+    assert found == "how many beds are used every night."
+    assert placement.end == len(changed)
+
+
 def test_a_destroyed_passage_is_not_placed() -> None:
     anchor = anchor_quote(TEXT, "27 votes to 22 after a debate that lasted most of the evening")
     changed = TEXT.replace("27 votes to 22 after a debate that lasted most of the evening",
@@ -297,7 +316,23 @@ def edit_anywhere(draw, text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-@settings(max_examples=200, deadline=None)
+def edit_inside(draw, text: str, start: int, end: int) -> str:
+    """One random edit that starts inside text[start:end]: a word replaced, an insertion or
+    a deletion (which may run past the passage's end)."""
+    at = draw(st.integers(start, end))
+    kind = draw(st.sampled_from(("replace", "insert", "delete")))
+    if kind == "replace":
+        word = re.search(r"\S+", text[at:end])
+        if word is None:
+            return text
+        return (text[:at + word.start()] + draw(st.sampled_from(WORDS))
+                + text[at + word.end():])
+    if kind == "insert":
+        return text[:at] + filler(draw) + text[at:]
+    return text[:at] + text[draw(st.integers(at, min(len(text), at + 30))):]
+
+
+@settings(max_examples=150, deadline=None)
 @given(document=documents(), data=st.data())
 def test_property_an_unchanged_quote_is_found_at_its_new_place(document, data) -> None:
     text, start, end = document
@@ -342,6 +377,31 @@ def test_property_whitespace_changes_inside_a_quote_are_found(document, data) ->
         assert (placement.start, placement.end) == (anchor.start, anchor.start + len(inside))
 
 
+@settings(max_examples=150, deadline=None)
+@given(document=documents(), data=st.data())
+def test_property_any_edit_gives_a_valid_placement_or_none(document, data) -> None:
+    """Edits anywhere, inside the passage too: a placement, if any, is a non-empty range of
+    the new text without whitespace at its ends, as much like the quote as the threshold
+    asks (or the quote itself)."""
+    text, start, end = document
+    anchor = anchor_range(text, start, end)
+    new_text = edit_inside(data.draw, text, anchor.start, anchor.end)
+    for _ in range(data.draw(st.integers(0, 5), label="more edits")):
+        new_text = edit_anywhere(data.draw, new_text)
+    placement = reanchor(new_text, anchor)
+    event(placement.how if placement else "not placed")
+    if placement is None:
+        return
+    found = new_text[placement.start:placement.end]
+    assert 0 <= placement.start < placement.end <= len(new_text)
+    assert found == found.strip()
+    if placement.how == "fuzzy":
+        assert Levenshtein.normalized_similarity(
+            normalise_space(anchor.exact), normalise_space(found)) >= FUZZY_THRESHOLD
+    else:
+        assert normalise_space(found) == normalise_space(anchor.exact)
+
+
 def captured(text: str, url: str) -> CapturedArticle:
     return CapturedArticle(
         url_requested=url, url=url, title="Generated", byline="", authors=[], site_name="",
@@ -373,8 +433,8 @@ def _check_no_highlight_is_lost(archive: Archive) -> None:
         chosen = data.draw(st.lists(st.sampled_from(words), min_size=1, max_size=6))
         ids = [archive.add_highlight(article_id, start, end).id for start, end in chosen]
         before = {h.id: h for h in archive.list_highlights(article_id=article_id)}
-        new_text = text
-        for _ in range(data.draw(st.integers(1, 6), label="edits")):
+        new_text = edit_inside(data.draw, text, *chosen[0])
+        for _ in range(data.draw(st.integers(0, 5), label="more edits")):
             new_text = edit_anywhere(data.draw, new_text)
 
         with archive.step("Re-extract article"):
@@ -386,6 +446,8 @@ def _check_no_highlight_is_lost(archive: Archive) -> None:
         after = {h.id: h for h in archive.list_highlights(article_id=article_id)}
         assert sorted(after) == sorted(ids)
         how = {entry.highlight_id: entry.how for entry in report}
+        for outcome in set(how.values()):
+            event(outcome)  # see --hypothesis-show-statistics: every outcome is exercised
         for highlight_id, highlight in after.items():
             old = before[highlight_id]
             if how[highlight_id] == "orphaned":

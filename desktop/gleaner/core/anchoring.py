@@ -284,7 +284,9 @@ class Reanchorer:
             else:
                 groups.append([vote])
         groups.sort(key=lambda group: -len({vote[2] for vote in group}))
-        return [_Candidate.of(group, quote, len(self.flat)) for group in groups[:MAX_CANDIDATES]]
+        candidates = (_Candidate.of(group, quote, len(self.flat))
+                      for group in groups[:MAX_CANDIDATES])
+        return [candidate for candidate in candidates if candidate is not None]
 
     def _refine(self, quote: str, candidate: _Candidate) -> tuple[int, int]:
         """Move the ends of a rough range that no piece pins down to where the passage is
@@ -355,7 +357,10 @@ class _Candidate:
     end_known: bool
 
     @classmethod
-    def of(cls, votes: list[tuple[int, int, int]], quote: str, limit: int) -> _Candidate:
+    def of(cls, votes: list[tuple[int, int, int]], quote: str,
+           limit: int) -> _Candidate | None:
+        """The range a group of votes (implied start, implied end, piece offset) points at,
+        or None if it lies outside a flat text of `limit` characters."""
         # Pieces nearest the quote's ends say best where it starts and ends now (edits inside
         # the quote shift what lies beyond them).
         first = min(votes, key=lambda vote: vote[2])
@@ -363,8 +368,11 @@ class _Candidate:
         start, end = max(0, first[0]), min(limit, last[1])
         if end <= start:  # pieces out of order: the quote was cut up; guess from the first
             end = min(limit, start + len(quote))
-        return cls(start, end, first[2] <= 0 and start < end,
-                   last[2] >= len(quote) - SEED_CHARS and start < end)
+        if start >= end:
+            return None
+        tail = len(quote) - SEED_CHARS  # offset of the last piece of a long enough quote
+        return cls(start, end, start_known=first[2] in (-1, 0),
+                   end_known=last[2] == len(quote) or (tail >= 0 and last[2] == tail))
 
 
 def _seed_pieces(target: _Target) -> list[tuple[str, int]]:
