@@ -6,37 +6,61 @@ TextPositionSelector does) while Qt counts UTF-16 units, so `_PositionMap` conve
 them: they differ only after characters outside the Basic Multilingual Plane, such as emoji.
 The view loads nothing by itself; a link opens in the system browser only when clicked, and
 only for http(s).
+
+Highlights may overlap and nest, and each may have several themes. Each stretch of text is
+filled once: in its highlight's first theme colour, or a neutral tint where highlights overlap.
+Every theme of every highlight then gets its own bar in its colour, stacked under the lines of
+text and repeated as a stripe in the left margin (as coding stripes in QDA programs), so no
+theme hides another. The title and byline above the body are not part of the canonical text
+and cannot be coded.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
+from dataclasses import dataclass
+from html import escape
 
-from PySide6.QtCore import QPointF, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QFont,
+    QIcon,
+    QPainter,
+    QPixmap,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
-    QTextFormat,
     QTextListFormat,
 )
-from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit
+from PySide6.QtWidgets import QApplication, QMenu, QTextBrowser, QTextEdit, QToolTip
 
+from ..core.codebook import depth_first, depths, number_keys
 from ..core.document import Block, Run
 from ..core.models import Article, Highlight, Theme
 from .formatting import human_date
+from .highlight_marks import bar_pitch, clusters, excerpt, segments, snap_to_words, stack_rows
 
 READING_WIDTH = 700  # pixels of text column: about 70 characters a line
 BODY_FONTS = ["Charter", "Georgia", "Source Serif Pro", "Noto Serif", "DejaVu Serif", "serif"]
 UI_FONTS = ["Inter", "Segoe UI", "Helvetica Neue", "Noto Sans", "DejaVu Sans", "sans-serif"]
 BODY_POINT_SIZE = 13
-HIGHLIGHT_ALPHA = 150
-ACTIVE_ALPHA = 255
+HIGHLIGHT_ALPHA = 150  # fill of a passage only one highlight covers
+ACTIVE_ALPHA = 255  # fill of the highlight open in the side panel
+OVERLAP_TINT = QColor(70, 70, 100, 60)  # fill where highlights overlap: the bars say which
+ACTIVE_FRAME = QColor(32, 33, 36, 150)  # drawn round the open highlight's text and stripes
 UNCODED_COLOR = "#C8C8C8"
+BAR_ROOM = 10  # pixels under a line of text for its bars (the next line's text is 11 below)
+BAR_WIDEST = 4  # a bar is 3 px thick with a 1 px gap, thinner when many must stack
+STRIPE_PITCH = 6  # margin stripes: 4 px wide, 2 px apart
+STRIPE_GAP = 12  # between the innermost stripe and the text
+HEADER_ONLY = ("The title and byline are not part of the article's text and cannot be coded. "
+               "Select a passage in the article below them.")
+HEADER_CLIPPED = ("The title and byline are not part of the article's text: the selection "
+                  "now starts where the article does.")
+NO_TEXT = "The selection holds only spaces: select some words to code them."
 
 
 class _PositionMap:
@@ -60,11 +84,28 @@ class _PositionMap:
         return min(units - before, self.length)
 
 
+@dataclass(frozen=True)
+class _Mark:
+    """One coloured bar of one theme of a highlight, in document coordinates."""
+
+    rect: QRectF
+    color: QColor
+    highlight_id: int
+    kind: str  # "bar" under a line of text, "stripe" in the margin, "frame" round the active
+
+
 class ReaderView(QTextBrowser):
-    """Shows one article; emits highlightClicked(id or None) and codeRequested(theme_id)."""
+    """Shows one article and its highlights.
+
+    Signals: highlightClicked(id or None) when a highlight is clicked (None: plain text);
+    codeRequested(theme_id) from the context menu; selectionNotice(message) when a selection
+    made with the mouse reaches into the title and byline (which cannot be coded), as a line
+    for the status bar.
+    """
 
     highlightClicked = Signal(object)
     codeRequested = Signal(int)
+    selectionNotice = Signal(str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -82,6 +123,11 @@ class ReaderView(QTextBrowser):
         self.highlights: list[Highlight] = []
         self.themes: dict[int, Theme] = {}
         self.active_highlight: int | None = None
+        self.overlap_menu: QMenu | None = None  # the last "which highlight?" menu shown
+        self._placed: list[Highlight] = []  # the highlights painted (not orphaned)
+        self._marks: list[_Mark] | None = None  # worked out again after layout changes
+        self._press: tuple[QPointF, Qt.KeyboardModifier] | None = None
+        self._dragged = False
         self._page: QTextDocument | None = None  # the page we built (Qt owns the first one)
 
     # --- loading -------------------------------------------------------------------------
@@ -108,6 +154,8 @@ class ReaderView(QTextBrowser):
         if self._page is not None:
             self._page.deleteLater()  # one article's page in memory, however many are opened
         self._page = document
+        # Lines move when the layout changes (wider window, fonts): place the bars again.
+        document.documentLayout().documentSizeChanged.connect(self._forget_marks)
         self._fit_column()
         self.set_highlights(highlights, themes)
         self.verticalScrollBar().setValue(0)
@@ -123,54 +171,87 @@ class ReaderView(QTextBrowser):
 
     def set_highlights(self, highlights: list[Highlight], themes: list[Theme],
                        active: int | None = None) -> None:
-        """Paint highlights in their first theme's colour; a second theme (or being the active
-        highlight) adds an underline."""
+        """Paint the highlights (orphaned ones have no text here) and mark the active one.
+
+        Each stretch of text is filled once: in its highlight's first theme colour, in a
+        neutral tint where highlights overlap, and strongly where the active highlight is
+        alone. Bars in every theme's colour, and a frame round the active highlight, are drawn
+        by paintEvent."""
         self.highlights = list(highlights)
         self.themes = {theme.id: theme for theme in themes}
         self.active_highlight = active
+        self._placed = [h for h in self.highlights if not h.orphaned and h.end > h.start]
+        self.setExtraSelections(self._fills())
+        self._forget_marks()
+
+    def _fills(self) -> list[QTextEdit.ExtraSelection]:
+        by_id = {h.id: h for h in self._placed}
         selections = []
-        for highlight in self.highlights:
-            colors = [QColor(self.themes[t].color) for t in highlight.theme_ids
-                      if t in self.themes] or [QColor(UNCODED_COLOR)]
-            fill = QColor(colors[0])
-            fill.setAlpha(ACTIVE_ALPHA if highlight.id == active else HIGHLIGHT_ALPHA)
+        for start, end, ids in segments((h.id, h.start, h.end) for h in self._placed):
+            if len(ids) == 1:
+                fill = QColor(self.colours(by_id[ids[0]])[0])
+                fill.setAlpha(ACTIVE_ALPHA if ids[0] == self.active_highlight
+                              else HIGHLIGHT_ALPHA)
+            else:
+                # Even for the active highlight: a strong fill would hide the ones inside it
+                # (a frame drawn round it shows it is the open one).
+                fill = QColor(OVERLAP_TINT)
             selection = QTextEdit.ExtraSelection()
-            selection.cursor = self._cursor_for(highlight.start, highlight.end)
+            selection.cursor = self._cursor_for(start, end)
             char_format = QTextCharFormat()
             char_format.setBackground(fill)
-            if len(colors) > 1 or highlight.id == active:
-                char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-                char_format.setUnderlineColor(colors[1] if len(colors) > 1
-                                              else colors[0].darker(170))
-            char_format.setProperty(QTextFormat.Property.UserProperty, highlight.id)
             selection.format = char_format
             selections.append(selection)
-        self.setExtraSelections(selections)
+        return selections
+
+    def colours(self, highlight: Highlight) -> list[QColor]:
+        """One colour per theme of the highlight, in its order (grey if it has none left)."""
+        return [QColor(self.themes[t].color) for t in highlight.theme_ids
+                if t in self.themes] or [QColor(UNCODED_COLOR)]
 
     def painted_ranges(self) -> list[tuple[int, int, str]]:
-        """(start, end, colour) of every painted highlight, in canonical offsets."""
-        return [(self.positions.offset(s.cursor.selectionStart()),
-                 self.positions.offset(s.cursor.selectionEnd()),
-                 s.format.background().color().name().upper())
-                for s in self.extraSelections()]
+        """(start, end, colour of its first theme) of every highlight painted, in canonical
+        offsets: the colour of its fill where no other highlight covers it, and of its first
+        bar."""
+        return [(h.start, h.end, self.colours(h)[0].name().upper()) for h in self._placed]
+
+    def painted_bars(self) -> list[tuple[int, str, bool]]:
+        """(highlight id, colour, in the margin) of every bar drawn, as tests see them."""
+        return [(m.highlight_id, m.color.name().upper(), m.kind == "stripe")
+                for m in self._mark_list() if m.kind != "frame"]
+
+    def highlights_at(self, offset: int) -> list[Highlight]:
+        """The painted highlights covering offset, outermost first."""
+        covering = [h for h in self._placed if h.start <= offset < h.end]
+        return sorted(covering, key=lambda h: (h.start, -h.end, h.id))
 
     def highlight_at(self, offset: int) -> Highlight | None:
         """The shortest highlight covering offset (the innermost when they overlap)."""
-        covering = [h for h in self.highlights if h.start <= offset < h.end]
+        covering = self.highlights_at(offset)
         return min(covering, key=lambda h: h.end - h.start) if covering else None
 
     # --- selection -----------------------------------------------------------------------
 
     def selection_range(self) -> tuple[int, int] | None:
-        """The selected part of the body as canonical offsets, or None."""
+        """The selected part of the body as canonical offsets, or None.
+
+        A selection reaching up into the title and byline is cut where the body starts."""
         cursor = self.textCursor()
         if not self.article or not cursor.hasSelection():
             return None
         start = self.positions.offset(max(cursor.selectionStart(), self.body_start))
-        end = self.positions.offset(cursor.selectionEnd())
+        end = self.positions.offset(max(cursor.selectionEnd(), self.body_start))
         if end <= start or not self.article.text[start:end].strip():
             return None
         return start, end
+
+    def selection_problem(self) -> str | None:
+        """Why the selection cannot be coded, in a sentence for the status bar; None when it
+        can be, or when nothing is selected."""
+        cursor = self.textCursor()
+        if not self.article or not cursor.hasSelection() or self.selection_range():
+            return None
+        return HEADER_ONLY if cursor.selectionEnd() <= self.body_start else NO_TEXT
 
     def select_range(self, start: int, end: int) -> None:
         """Select canonical offsets start..end and scroll them into view."""
@@ -195,15 +276,227 @@ class ReaderView(QTextBrowser):
                            QTextCursor.MoveMode.KeepAnchor)
         return cursor
 
+    def _tidy_selection(self, snap: bool) -> None:
+        """After a mouse selection: leave out the header (saying so) and, when `snap`, widen
+        the selection to whole words."""
+        cursor = self.textCursor()
+        if cursor.selectionEnd() <= self.body_start:
+            self.selectionNotice.emit(HEADER_ONLY)
+            return
+        clipped = cursor.selectionStart() < self.body_start
+        span = self.selection_range()
+        if span is None:
+            return
+        if snap:
+            span = snap_to_words(self.article.text, *span)
+        backwards = cursor.position() < cursor.anchor()
+        tidy = self._cursor_for(*(reversed(span) if backwards else span))
+        if (tidy.anchor(), tidy.position()) != (cursor.anchor(), cursor.position()):
+            self.setTextCursor(tidy)
+        if clipped:
+            self.selectionNotice.emit(HEADER_CLIPPED)
+
+    # --- bars under the text and in the margin -------------------------------------------
+
+    def _forget_marks(self, *_args) -> None:
+        self._marks = None
+        self.viewport().update()
+
+    def _mark_list(self) -> list[_Mark]:
+        if self._marks is None:
+            self._marks = self._layout_marks()
+        return self._marks
+
+    def _layout_marks(self) -> list[_Mark]:
+        """Every bar of every theme of every painted highlight, placed on the current lines."""
+        placed = self._placed
+        colours = {h.id: self.colours(h) for h in placed}
+        rows = stack_rows((h.id, h.start, h.end, len(colours[h.id])) for h in placed)
+        depth = {}  # rows that each overlapping group of highlights stacks
+        for group in clusters((h.id, h.start, h.end) for h in placed):
+            needed = max(rows[i] + len(colours[i]) for i in group)
+            depth.update(dict.fromkeys(group, needed))
+        fragments = {h.id: self._line_fragments(h.start, h.end) for h in placed}
+        marks = []
+        for highlight in placed:
+            for text_rect, room in fragments[highlight.id]:
+                pitch = bar_pitch(depth[highlight.id], min(room, BAR_ROOM), BAR_WIDEST)
+                thickness = pitch - 1 if pitch >= 3 else pitch
+                for row, colour in enumerate(colours[highlight.id], start=rows[highlight.id]):
+                    top = text_rect.bottom() + 1 + row * pitch
+                    rect = QRectF(text_rect.left(), top, text_rect.width(), thickness)
+                    marks.append(_Mark(rect, colour, highlight.id, "bar"))
+        frames = [_Mark(rect.adjusted(-1, -1, 1, 0), ACTIVE_FRAME, self.active_highlight, "frame")
+                  for rect, _room in fragments.get(self.active_highlight, [])]
+        return marks + self._stripes(colours, fragments) + frames
+
+    def _stripes(self, colours: dict[int, list[QColor]],
+                 fragments: dict[int, list[tuple[QRectF, float]]]) -> list[_Mark]:
+        """Margin stripes: one column per theme; highlights whose lines share height take
+        different columns."""
+        extents = {i: (parts[0][0].top(), parts[-1][0].bottom())
+                   for i, parts in fragments.items() if parts}
+        lanes = stack_rows((i, top, bottom, len(colours[i]))
+                           for i, (top, bottom) in extents.items())
+        if not lanes:
+            return []
+        columns = max(lanes[i] + len(colours[i]) for i in lanes)
+        text_left = self.document().rootFrame().frameFormat().leftMargin()
+        pitch = min(STRIPE_PITCH, max(1.0, (text_left - STRIPE_GAP - 2) / columns))
+        width = max(1.0, pitch * 2 / 3)
+        stripes = []
+        for ident, (top, bottom) in extents.items():
+            for lane, colour in enumerate(colours[ident], start=lanes[ident]):
+                left = text_left - STRIPE_GAP - (lane + 1) * pitch
+                stripes.append(_Mark(QRectF(left, top, width, bottom - top), colour, ident,
+                                     "stripe"))
+        return stripes
+
+    def _line_fragments(self, start: int, end: int) -> list[tuple[QRectF, float]]:
+        """The text of start..end line by line: (rectangle of the text, room under it)."""
+        document = self.document()
+        layout = document.documentLayout()
+        first, last = self.positions.position(start), self.positions.position(end)
+        fragments = []
+        block = document.findBlock(first)
+        while block.isValid() and block.position() < last:
+            layout.blockBoundingRect(block)  # lays the block out if it is not yet
+            text_layout = block.layout()
+            origin = text_layout.position()
+            for index in range(text_layout.lineCount()):
+                line = text_layout.lineAt(index)
+                line_start = block.position() + line.textStart()
+                line_end = line_start + line.textLength()
+                a, b = max(first, line_start), min(last, line_end)
+                while b == line_end and b > a and document.characterAt(b - 1).isspace():
+                    b -= 1  # the space a line breaks at is not drawn filled: no bar under it
+                    line_end -= 1
+                if a >= b:
+                    continue
+                x1 = _x_of(line, a - block.position())
+                x2 = _x_of(line, b - block.position())
+                top = origin.y() + line.y()
+                rect = QRectF(origin.x() + min(x1, x2), top, abs(x2 - x1), line.height())
+                fragments.append((rect, self._room_under(block, index, rect.bottom())))
+            block = block.next()
+        return fragments
+
+    def _room_under(self, block, index: int, bottom: float) -> float:
+        """Pixels between a line's text and the next line (or the next block)."""
+        text_layout = block.layout()
+        if index + 1 < text_layout.lineCount():
+            return text_layout.position().y() + text_layout.lineAt(index + 1).y() - bottom
+        following = block.next()
+        if not following.isValid():
+            return BAR_ROOM
+        self.document().documentLayout().blockBoundingRect(following)
+        return following.layout().position().y() - bottom
+
+    def _mark_at(self, point: QPointF) -> int | None:
+        """The highlight whose bar or stripe is under a viewport point (a pixel of slack)."""
+        spot = QPointF(point.x() + self.horizontalScrollBar().value(),
+                       point.y() + self.verticalScrollBar().value())
+        for mark in self._mark_list():
+            if mark.kind != "frame" and mark.rect.adjusted(-1, -1, 1, 1).contains(spot):
+                return mark.highlight_id
+        return None
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().paintEvent(event)
+        marks = self._mark_list()
+        if not marks:
+            return
+        dx, dy = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
+        visible = QRectF(event.rect()).translated(dx, dy)
+        painter = QPainter(self.viewport())
+        painter.translate(-dx, -dy)
+        for mark in marks:
+            if not mark.rect.intersects(visible):
+                continue
+            if mark.kind == "frame":
+                painter.setPen(mark.color)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(mark.rect.adjusted(0.5, 0.5, -0.5, -0.5))
+                continue
+            painter.fillRect(mark.rect, mark.color)
+            if mark.kind == "stripe" and mark.highlight_id == self.active_highlight:
+                # The open highlight's stripes are framed, to find it in a crowded margin.
+                painter.setPen(ACTIVE_FRAME)
+                painter.drawRect(mark.rect.adjusted(-0.5, -0.5, 0.5, 0.5))
+        painter.end()
+
     # --- events --------------------------------------------------------------------------
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = (event.position(), event.modifiers())
+            self._dragged = False
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if (self._press is not None and event.buttons() & Qt.MouseButton.LeftButton
+                and (event.position() - self._press[0]).manhattanLength()
+                >= QApplication.startDragDistance()):
+            self._dragged = True
+        super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().mouseReleaseEvent(event)
-        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
+        if event.button() != Qt.MouseButton.LeftButton:
             return
-        offset = self.offset_at(event.position())
-        found = self.highlight_at(offset) if offset is not None else None
-        self.highlightClicked.emit(found.id if found else None)
+        press, self._press = self._press, None
+        if self.textCursor().hasSelection():
+            # Alt, held when pressing or releasing, keeps the exact characters dragged over.
+            held = event.modifiers() | (press[1] if press else Qt.KeyboardModifier.NoModifier)
+            self._tidy_selection(snap=self._dragged
+                                 and not held & Qt.KeyboardModifier.AltModifier)
+            return
+        self._click(event.position(), event.globalPosition().toPoint())
+
+    def _click(self, point: QPointF, global_point: QPoint) -> None:
+        """A click opens the highlight there; where several overlap, it opens the innermost
+        and offers the others in a small menu."""
+        marked = self._mark_at(point)
+        if marked is not None:
+            self.highlightClicked.emit(marked)
+            return
+        offset = self.offset_at(point)
+        covering = self.highlights_at(offset) if offset is not None else []
+        inner = self.highlight_at(offset) if covering else None
+        self.highlightClicked.emit(inner.id if inner else None)
+        if len(covering) > 1:
+            self._offer_choice(covering, inner.id, global_point)
+
+    def _offer_choice(self, covering: list[Highlight], current: int, where: QPoint) -> None:
+        """A menu of the highlights under the click (quote and themes); picking one opens it.
+        It does not block: clicking elsewhere closes it and the innermost stays open."""
+        if self.overlap_menu is not None:
+            self.overlap_menu.deleteLater()
+        menu = QMenu(self)
+        menu.setObjectName("overlapChooser")
+        menu.setToolTipsVisible(True)
+        heading = menu.addAction(f"{len(covering)} highlights overlap here")
+        heading.setEnabled(False)
+        for highlight in covering:
+            names = ", ".join(self.theme_label(t) for t in highlight.theme_ids
+                              if t in self.themes) or "no theme"
+            action = menu.addAction(
+                _colour_icon(self.colours(highlight)),
+                _menu_text(f"“{excerpt(highlight.exact, 44)}”  —  {names}"))
+            action.setData(highlight.id)
+            action.setCheckable(True)
+            action.setChecked(highlight.id == current)
+            action.setToolTip(excerpt(highlight.exact, 300))
+            action.triggered.connect(
+                lambda _=False, h=highlight.id: self.highlightClicked.emit(h))
+        self.overlap_menu = menu
+        menu.popup(where)
+
+    def theme_label(self, theme_id: int) -> str:
+        """A theme's name with the number key that applies it, as "2 Security"."""
+        key = {t: k for k, t in number_keys(self.themes.values()).items()}.get(theme_id)
+        name = self.themes[theme_id].name
+        return f"{key} {name}" if key else name
 
     def offset_at(self, point: QPointF) -> int | None:
         """Canonical offset of the character under a viewport point, if it is body text."""
@@ -214,23 +507,67 @@ class ReaderView(QTextBrowser):
             return None
         return self.positions.offset(position)
 
+    def tooltip_at(self, point: QPointF) -> str:
+        """Rich text naming the themes (and the note) of the highlights at a viewport point."""
+        marked = self._mark_at(point)
+        if marked is not None:
+            covering = [h for h in self._placed if h.id == marked]
+        else:
+            offset = self.offset_at(point)
+            covering = self.highlights_at(offset) if offset is not None else []
+        return "".join(self._describe(h) for h in covering)
+
+    def _describe(self, highlight: Highlight) -> str:
+        """A highlight for a tooltip: its themes by name and key (not only by colour), the
+        start of its quote and of its note."""
+        themes = "<br>".join(
+            f"<span style='color:{self.themes[t].color}'>■</span> "
+            f"<b>{escape(self.theme_label(t))}</b>" for t in highlight.theme_ids
+            if t in self.themes) or "<b>No theme</b>"
+        lines = [themes, f"“{escape(excerpt(highlight.exact, 60))}”"]
+        if highlight.note.strip():
+            lines.append(f"<i>Note: {escape(excerpt(highlight.note, 60))}</i>")
+        return "<p style='white-space:pre; margin:3px 0 5px 0'>" + "<br>".join(lines) + "</p>"
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.ToolTip:
+            text = self.tooltip_at(QPointF(event.pos()))
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
+                return True
+        return super().viewportEvent(event)
+
     def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        menu = self.createStandardContextMenu(event.pos())
+        menu = self.build_context_menu(event.pos())
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def build_context_menu(self, point: QPoint) -> QMenu:
+        """The standard menu, led by "Code selection as" when a passage is selected: the
+        themes in the codebook's order, sub-themes indented, number keys as shortcuts."""
+        menu = self.createStandardContextMenu(point)
         if self.selection_range() and self.themes:
             code_menu = QMenu("Code selection as", menu)
-            for number, theme in enumerate(sorted(self.themes.values(),
-                                                  key=lambda t: (t.position, t.id)), start=1):
-                label = f"{number}  {theme.name}" if number <= 9 else theme.name
-                action = code_menu.addAction(label)
+            code_menu.setObjectName("codeSelectionMenu")
+            themes = list(self.themes.values())
+            keys = {theme_id: key for key, theme_id in number_keys(themes).items()}
+            levels = depths(themes)
+            for theme in depth_first(themes):
+                key = keys.get(theme.id)
+                prefix = f"&{key}" if key else "   "
+                indent = "      " * levels[theme.id]
+                action = code_menu.addAction(_colour_icon([QColor(theme.color)]),
+                                             f"{prefix}   {indent}{_menu_text(theme.name)}")
+                action.setData(theme.id)
                 action.triggered.connect(lambda _=False, t=theme.id: self.codeRequested.emit(t))
             menu.insertMenu(menu.actions()[0] if menu.actions() else None, code_menu)
             menu.insertSeparator(menu.actions()[1])
-        menu.exec(event.globalPos())
-        menu.deleteLater()
+        return menu
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         self._fit_column()
+        self._forget_marks()
 
     def _fit_column(self) -> None:
         """Keep a comfortable line length by widening the side margins of wide windows."""
@@ -241,6 +578,32 @@ class ReaderView(QTextBrowser):
             frame_format.setLeftMargin(side)
             frame_format.setRightMargin(side)
             frame.setFrameFormat(frame_format)
+
+
+def _x_of(line, position: int) -> float:
+    """x of the caret before `position` on a laid-out line (PySide returns (x, position))."""
+    found = line.cursorToX(position)
+    return found[0] if isinstance(found, tuple) else found
+
+
+def _menu_text(text: str) -> str:
+    """Text shown as is in a menu: an ampersand would otherwise mark a shortcut."""
+    return text.replace("&", "&&")
+
+
+def _colour_icon(colours: list[QColor]) -> QIcon:
+    """A small square in one band per colour: a highlight's themes side by side."""
+    size = 16
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    band = (size - 2) / len(colours)
+    for index, colour in enumerate(colours):
+        painter.fillRect(QRectF(1 + index * band, 1, band, size - 2), colour)
+    painter.setPen(QColor(0, 0, 0, 70))
+    painter.drawRect(QRectF(0.5, 0.5, size - 1, size - 1))
+    painter.end()
+    return QIcon(pixmap)
 
 
 def open_external_link(url: QUrl) -> None:
