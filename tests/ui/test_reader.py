@@ -106,3 +106,32 @@ def test_opening_articles_keeps_one_page_in_memory(reader, qtbot):
         reader.show_article(article, [], [])
     qtbot.wait(10)  # let deferred deletes run
     assert len(reader.findChildren(QTextDocument)) == 1
+
+
+@pytest.mark.parametrize("quote", ["Target passage", "owner agreed", "indented 🐍 line",
+                                   "nested 𝒳", "b 😀"])
+def test_bars_after_emoji_lie_under_the_same_characters(reader, quote):
+    """The bars drawn under a highlight start and end where its characters do, in lists and
+    preformatted lines too, however many astral characters come before."""
+    article = make_article(TRICKY_HTML)
+    highlight = highlight_of(article, quote, highlight_id=3)
+    reader.show_article(article, [highlight], [THEME])
+    [bar] = [m for m in reader._mark_list() if m.kind == "bar"]
+    first = reader.cursorRect(reader._cursor_for(highlight.start, highlight.start))
+    last = reader.cursorRect(reader._cursor_for(highlight.end, highlight.end))
+    scrolled = reader.verticalScrollBar().value()
+    assert abs(bar.rect.left() - first.left()) <= 2
+    assert abs(bar.rect.right() - last.left()) <= 2
+    assert first.top() + scrolled < bar.rect.top() <= last.bottom() + scrolled + 3
+    assert reader.painted_bars().count((3, THEME.color, False)) == 1
+
+
+def test_clicking_the_title_opens_no_highlight(reader, qtbot):
+    article = make_article(TRICKY_HTML)
+    reader.show_article(article, [highlight_of(article, "Voices")], [THEME])
+    cursor = reader.textCursor()
+    cursor.setPosition(2)  # in the title, which is not part of the canonical text
+    with qtbot.waitSignal(reader.highlightClicked) as signal:
+        qtbot.mouseClick(reader.viewport(), Qt.MouseButton.LeftButton,
+                         pos=reader.cursorRect(cursor).center())
+    assert signal.args == [None]

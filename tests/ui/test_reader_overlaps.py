@@ -408,3 +408,19 @@ def test_overlaps_screenshot(app, qtbot, tmp_path, sample_article_path):
     assert shows(under, BLUE) and shows(under, RED) and shows(under, YELLOW)
     assert not shows(under, GREEN)
     assert listing.ids() == [outer.id, inner.id, crossing.id]
+
+
+def test_a_passage_from_a_heading_into_a_paragraph_is_marked_on_both(reader, qtbot):
+    article = make_article(HTML)
+    reader.show_article(article, [], [RED])
+    border = article.text.index("border")
+    beta = article.text.index("beta")
+    drag(qtbot, reader, point_of(reader, border + 2), point_of(reader, beta + 2))
+    assert reader.selection_range() == (border, beta + len("beta"))  # snapped at both ends
+    passage = coded(article, 9, article.text[border:beta + len("beta")], (RED.id,))
+    reader.clear_selection()
+    reader.set_highlights([passage], [RED])
+    image = reader.viewport().grab().toImage()
+    assert shows(colours_under(image, reader, border + 2), RED)  # under the heading
+    assert shows(colours_under(image, reader, article.text.index("Alpha") + 2), RED)
+    assert [kind for _, _, kind in reader.painted_bars()].count(False) == 2  # two lines

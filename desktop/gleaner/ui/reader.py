@@ -141,6 +141,8 @@ class ReaderView(QTextBrowser):
         """Lay out the article and paint its highlights."""
         self.article = article
         self.active_highlight = None
+        if self.overlap_menu is not None:
+            self.overlap_menu.close()  # it offered the previous article's highlights
         document = QTextDocument(self)
         document.setDocumentMargin(32)
         document.setDefaultFont(_font(BODY_FONTS, BODY_POINT_SIZE))
@@ -515,7 +517,11 @@ class ReaderView(QTextBrowser):
         else:
             offset = self.offset_at(point)
             covering = self.highlights_at(offset) if offset is not None else []
-        return "".join(self._describe(h) for h in covering)
+        if not covering:
+            return ""
+        text = "".join(self._describe(h) for h in covering)
+        link = self.anchorAt(point.toPoint())
+        return text + (f"<p>Link: {escape(link)}</p>" if link else "")
 
     def _describe(self, highlight: Highlight) -> str:
         """A highlight for a tooltip: its themes by name and key (not only by colour), the
