@@ -40,6 +40,9 @@ def test_tags_are_shared_by_name_and_forgotten_when_unused(archive: Archive, art
     assert archive.list_tags() == [("calais 2015", 1)]
     ops.undo(archive)
     assert archive.get_article(article_id).tags == ("calais 2015", "France")
+    ops.redo(archive)  # the tag's last use goes again, and the tag with it
+    assert archive.list_tags() == [("calais 2015", 1)]
+    ops.undo(archive)
     with pytest.raises(ArchiveError, match="a tag needs a name"):
         ops.tag_article(archive, article_id, ["  "])
 

@@ -267,13 +267,15 @@ class ArticlesMixin:
                                       [_clean_tag(name).casefold()])
                 if tag_id is None:
                     continue
+                # The tag before its link: replay deletes rows in the reverse of this order,
+                # children first.
+                self._watch("tags", "id = ?", [tag_id])
                 self._watch("article_tags", "article_id = ? AND tag_id = ?",
                             [article_id, tag_id])
                 self.db.execute("DELETE FROM article_tags WHERE article_id = ? AND tag_id = ?",
                                 [article_id, tag_id])
                 if self._scalar("SELECT 1 FROM article_tags WHERE tag_id = ?",
                                 [tag_id]) is None:
-                    self._watch("tags", "id = ?", [tag_id])
                     self.db.execute("DELETE FROM tags WHERE id = ?", [tag_id])
 
     def list_tags(self) -> list[tuple[str, int]]:
