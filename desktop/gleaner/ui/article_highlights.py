@@ -8,7 +8,7 @@ one highlight repaints that row only.
 
 Signals: highlightActivated(id) on click or Enter (the window scrolls the reader there and
 opens it); deleteRequested(id) on Delete or Backspace. The window calls select(id) to follow
-the highlight opened elsewhere, and select_next()/select_previous() from its shortcuts.
+the highlight opened elsewhere, and select_next()/select_previous() for its shortcuts.
 """
 
 from __future__ import annotations
