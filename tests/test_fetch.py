@@ -104,7 +104,8 @@ def test_pdf_is_not_a_web_page(seeded, snapshot, httpserver) -> None:
 def test_pdf_labelled_as_html_is_refused(seeded, snapshot, httpserver) -> None:
     httpserver.expect_request("/report").respond_with_data(b"%PDF-1.7\n<< /Type /Catalog >>",
                                                            content_type=HTML)
-    assert_refused(seeded, snapshot, httpserver.url_for("/report"), "not an HTML page")
+    assert_refused(seeded, snapshot, httpserver.url_for("/report"),
+                   r"^not a web page \(a PDF document\)$")
 
 
 def test_too_large_with_content_length(seeded, snapshot, httpserver) -> None:
@@ -176,15 +177,26 @@ def test_connection_refused(seeded, snapshot) -> None:
 def test_redirect_loop(seeded, snapshot, httpserver) -> None:
     httpserver.expect_request("/loop").respond_with_data("", status=302,
                                                          headers={"Location": "/loop"})
-    assert_refused(seeded, snapshot, httpserver.url_for("/loop"), "redirects too many times")
+    assert_refused(seeded, snapshot, httpserver.url_for("/loop"), "redirects in a loop")
+
+
+def test_too_many_redirects(seeded, snapshot, httpserver) -> None:
+    """A chain of distinct addresses that never ends is not a loop, but is cut off all the
+    same after ten redirects (the eleventh is not followed)."""
+    for step in range(12):
+        httpserver.expect_request(f"/hop{step}").respond_with_data(
+            "", status=302, headers={"Location": f"/hop{step + 1}"})
+    assert_refused(seeded, snapshot, httpserver.url_for("/hop0"),
+                   "^the address redirects more than 10 times$")
+    assert not any(request.path == "/hop11" for request, _ in httpserver.log)
 
 
 # --- what is not a web address -----------------------------------------------------------------
 
 @pytest.mark.parametrize("source, match", [
-    ("ftp://files.example.org/article", "only http and https.*not ftp"),
-    ("javascript:alert(1)", "only http and https.*not javascript"),
-    ("mailto:editor@example.org", "only http and https.*not mailto"),
+    ("ftp://files.example.org/article", r"^ftp:// addresses cannot be saved \(only http"),
+    ("javascript:alert(1)", r"^javascript: addresses cannot be saved \(only http"),
+    ("mailto:editor@example.org", r"^mailto: addresses cannot be saved \(only http"),
     ("   ", "nothing to save"),
     ("https:///no-host", "no host name"),
 ])
@@ -195,6 +207,26 @@ def test_unsupported_sources_are_rejected(seeded, snapshot, source: str, match: 
 def test_bare_domain_gets_https() -> None:
     assert normalise_url("example.org/news/story") == "https://example.org/news/story"
     assert normalise_url("  example.org  ") == "https://example.org"
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("localhost:8000/story", "http://localhost:8000/story"),
+    ("127.0.0.1:8080", "http://127.0.0.1:8080"),
+    ("example.org:443/story", "https://example.org:443/story"),
+])
+def test_host_and_port_without_scheme(typed: str, expected: str) -> None:
+    """A host with a port is not a URL scheme ('localhost:' is not like 'ftp:')."""
+    assert normalise_url(typed) == expected
+
+
+def test_other_schemes_are_addresses_not_files(tmp_path, monkeypatch) -> None:
+    """ftp://…/story.html must be refused as an ftp address, not looked for on disk."""
+    monkeypatch.chdir(tmp_path)
+    for source in ("ftp://files.example.org/story.html", "javascript:void(0)//.html",
+                   "data:text/html,<p>x</p>.html"):
+        assert not is_local_file(source)
+    for source in ("C:\\pages\\story.html", "story.html", "file:///tmp/story.html"):
+        assert is_local_file(source)
 
 
 def test_bare_domain_ending_in_html_is_a_web_address(tmp_path, monkeypatch) -> None:
@@ -217,7 +249,8 @@ BROKEN_PAGES = {
     "meta-refresh-head-only": (b'<html><head><meta http-equiv="refresh" content="0; url=/new">'
                                b"<title>Redirecting</title></head></html>"),
 }
-CLEAR_REASONS = "no readable article text|not an HTML page|could not be parsed|no article could"
+CLEAR_REASONS = ("no readable article text|not an HTML page|could not be parsed|no article could"
+                 r"|not a web page \(the content is binary data")
 
 
 @pytest.mark.parametrize("name", list(BROKEN_PAGES))
