@@ -3,6 +3,7 @@ for the stored HTML, page metadata for title/byline/date/site, and the canonical
 
 from __future__ import annotations
 
+import copy
 import re
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ import nh3
 from readability import Document
 from readability.readability import Unparseable
 
+from .body import whole_article
 from .document import Block, blocks_from_html, canonical_text
 from .fetch import CaptureError, RawPage
 from .markup import prepare_for_extraction
@@ -52,10 +54,15 @@ _FURNITURE_WORDS = {
     "relatedposts", "newsletter", "subscribe", "promo", "advert", "advertisement", "ad", "ads",
     "comment", "comments", "cookie", "cookies", "breadcrumb", "breadcrumbs", "tags", "bio",
     "credit", "copyright", "addtoany", "yarpp", "sponsored", "outbrain", "taboola",
+    "affiliate", "disclosure", "paywall", "signup", "widget", "sidebar", "toolbar", "tools",
+    "recommended", "popular", "mostread", "recirc", "recirculation", "deal", "deals", "ack",
+    "acknowledgments", "acknowledgements", "feedback", "werbung", "anzeige", "publicite",
+    "publicidad", "pubblicita", "reclame", "teilen", "partager", "compartir",
 }
 _WORD_SPLIT = re.compile(r"[-_\s]+")
 _FURNITURE_TAGS = {"ul", "ol", "div", "p", "aside", "nav", "footer", "section", "form", "header"}
-_FURNITURE_MAX_SHARE = 0.2  # never remove a block with more than this share of the text
+_FURNITURE_MAX_SHARE = 0.2  # never remove a block with more than this share of the text…
+_FURNITURE_MAX_CHARS = 400  # …unless it is marked as furniture and this short (a paywall box)
 _LINK_BOX_DENSITY = 0.6  # share of a block's text inside links that makes it a link box
 _LINK_LINE_DENSITY = 0.8  # the same for a paragraph with only two links
 
@@ -86,7 +93,10 @@ def extract_article(page: RawPage) -> CapturedArticle:
                  or site_from_title(meta.document_title, title) or site_from_url(url))
     _drop_unsafe_links(root)
     prepare_for_extraction(root)
-    body = _readable_body(root, base_url=url if url.startswith("http") else None)
+    pristine = copy.deepcopy(root)  # readability consumes root; the whole article comes from here
+    base_url = url if url.startswith("http") else None
+    body = _readable_body(root, base_url=base_url)
+    body = whole_article(pristine, body, lambda tree: _second_opinion(tree, base_url), base_url)
     clean = sanitize_html(_drop_furniture(body, title))
     blocks = _drop_repeated_header(blocks_from_html(clean), title, meta)
     text = canonical_text(blocks)
@@ -100,6 +110,7 @@ def extract_article(page: RawPage) -> CapturedArticle:
         authors=meta.authors,
         site_name=site_name,
         published=meta.published,
+        modified=meta.modified,
         language=meta.language or page.content_language,
         excerpt=meta.description or _first_words(text, EXCERPT_CHARS),
         html=clean,
@@ -116,19 +127,57 @@ def _names_a_page(url: str) -> bool:
     return parts.scheme in ("http", "https") and parts.path.strip("/") != ""
 
 
+_NESTED_OPENINGS = re.compile(r"(?:<(div|span|section|font|center|blockquote)\b[^<>]*>\s*){64,}",
+                              re.IGNORECASE)
+_NESTED_CLOSINGS = re.compile(r"(?:</(div|span|section|font|center|blockquote)\s*>\s*){64,}",
+                              re.IGNORECASE)
+
+
 def _parse_page(html: str) -> lxml.html.HtmlElement:
+    """The page's tree. libxml2 stops at a nesting depth of 256 (2,048 with huge_tree) and
+    drops what lies deeper; a page nested deeper than that has its runs of wrapper tags
+    collapsed to one and is parsed again, so its text is not lost."""
+    root, too_deep = _parse(html)
+    if too_deep:
+        flattened = _NESTED_CLOSINGS.sub(lambda m: f"</{m.group(1)}>",
+                                         _NESTED_OPENINGS.sub(lambda m: f"<{m.group(1)}>", html))
+        root, _ = _parse(flattened)
+    return root
+
+
+def _parse(html: str) -> tuple[lxml.html.HtmlElement, bool]:
+    # A parser per call: lxml parsers must not be shared between threads.
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=parser)
     except (lxml.etree.ParserError, ValueError, AssertionError) as error:
         raise CaptureError(f"the page could not be parsed as HTML ({error})") from None
     if root is None:
         raise CaptureError("the page could not be parsed as HTML")
-    return root
+    too_deep = any("depth" in entry.message for entry in parser.error_log
+                   if entry.type_name == "ERR_RESOURCE_LIMIT")
+    return root, too_deep
+
+
+def _second_opinion(tree: lxml.html.HtmlElement, base_url: str | None) -> str | None:
+    """trafilatura's extraction of the page (it works on a copy), as HTML; imported here since
+    most pages never need it."""
+    import trafilatura
+
+    try:
+        return trafilatura.extract(tree, url=base_url, output_format="html", fast=True,
+                                   include_comments=False, include_tables=True,
+                                   include_formatting=False, include_links=False)
+    except Exception:  # noqa: BLE001 - a failing second opinion leaves readability's pick
+        return None
 
 
 def _choose_title(meta: PageMetadata, html: str, site_name: str) -> str:
-    """og:title (unless it only adds the site's name to the headline), the page's <h1>, then
-    the <title> without its site name."""
+    """The visible headline (the main <h1>) when the page's other titles confirm it; else
+    og:title (unless it only adds the site's name to the headline), the <h1>, then the <title>
+    without its site name."""
+    if meta.h1 and _confirmed_headline(meta, site_name):
+        return meta.h1
     if meta.title and meta.h1 and _same_text(meta.title, meta.h1):
         return meta.title
     if meta.title and meta.h1 and site_from_title(meta.title, meta.h1):
@@ -137,7 +186,7 @@ def _choose_title(meta: PageMetadata, html: str, site_name: str) -> str:
         return strip_site_suffix(meta.title, site_name, guess=False)
     if meta.h1 and meta.document_title:
         without_h1 = strip_site_suffix(meta.document_title, meta.h1, guess=False)
-        if without_h1 != meta.document_title:
+        if without_h1 != meta.document_title and not _starts_with(meta.document_title, meta.h1):
             return without_h1  # the <h1> is the site's logo: 'Headline | <h1>'
     # An <h1> the <title> does not mention is a logo or a section name, not the headline.
     if meta.h1 and (not meta.document_title
@@ -149,6 +198,41 @@ def _choose_title(meta: PageMetadata, html: str, site_name: str) -> str:
         return strip_site_suffix(Document(html).short_title(), site_name)
     except Unparseable:
         return ""
+
+
+_TITLE_WORD = re.compile(r"\w{4,}")
+_SHARED_TITLE_WORDS = 0.3  # share of the <h1>'s longer words the page's titles must repeat
+
+
+def _confirmed_headline(meta: PageMetadata, site_name: str) -> bool:
+    """Whether the main <h1> is the article's headline: JSON-LD's headline, or a title the
+    page gives (og:title, <title>) contains it, is contained in it, or repeats enough of its
+    words (a search-engine title reworded from the headline). An <h1> that is the site's name
+    or the <title>'s suffix is a logo; a one- or two-word <h1> a section name."""
+    h1 = meta.h1
+    if len(h1.split()) < 3 or (site_name and _same_text(h1, site_name)):
+        return False
+    if meta.headline and _same_text(meta.headline, h1):
+        return True
+    titles = [t for t in (meta.title, meta.headline, meta.document_title) if t]
+    if not titles:
+        return True
+    if meta.document_title and not _starts_with(meta.document_title, h1) and \
+            strip_site_suffix(meta.document_title, h1, guess=False) != meta.document_title:
+        return False  # '<headline> | <h1>': the <h1> is the site's logo
+    words = {w.lower() for w in _TITLE_WORD.findall(h1)}
+    for title in titles:
+        if h1.lower() in title.lower() or strip_site_suffix(title, site_name).lower() \
+                in h1.lower():
+            return True
+        shared = words & {w.lower() for w in _TITLE_WORD.findall(title)}
+        if words and len(shared) >= max(2, len(words) * _SHARED_TITLE_WORDS):
+            return True
+    return False
+
+
+def _starts_with(text: str, prefix: str) -> bool:
+    return text.strip().lower().startswith(prefix.strip().lower())
 
 
 def _drop_unsafe_links(root: lxml.html.HtmlElement) -> None:
@@ -179,8 +263,10 @@ def _drop_furniture(body_html: str, title: str) -> str:
     for element in list(root.iter(*_FURNITURE_TAGS)):
         if element.getparent() is None:
             continue
-        small = len(element.text_content()) <= total * _FURNITURE_MAX_SHARE
-        if small and (_is_furniture(element) or _is_link_box(element)):
+        size = len(element.text_content())
+        small = size <= total * _FURNITURE_MAX_SHARE
+        if (small and (_is_furniture(element) or _is_link_box(element))) or \
+                (size <= _FURNITURE_MAX_CHARS and _is_furniture(element)):
             element.drop_tree()
     for span in list(root.iter("span")):
         # A marked span goes only when it stands alone (a photo credit), never mid-sentence.
@@ -191,12 +277,52 @@ def _drop_furniture(body_html: str, title: str) -> str:
             span.drop_tree()
     for heading in root.xpath("//h1"):
         if _same_text(heading.text_content(), title):
+            _drop_header_lines_before(heading)
             heading.drop_tree()
+    _drop_repeated_link_lines(root)
     _drop_empty_sections(root)
     return lxml.html.tostring(root, encoding="unicode")
 
 
 _SECTION_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_KICKER_WORDS = 30
+
+
+def _drop_header_lines_before(headline) -> None:
+    """Drop a few words standing before the headline inside the article element (a section
+    label, breadcrumbs, a kicker): the article starts after its headline."""
+    before = headline.xpath("preceding::text()")
+    if sum(len(text.split()) for text in before) >= _KICKER_WORDS:
+        return
+    for element in headline.xpath("preceding::*"):
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)  # its tail lies before the headline too
+    for ancestor in headline.iterancestors():
+        ancestor.text = None
+_LINK_LINE_WORDS = 6
+
+
+def _drop_repeated_link_lines(root) -> None:
+    """Drop a short line that is nothing but a link and comes back again and again ('Open in a
+    new tab' under each figure, 'Back to top'): an interface control, not the article."""
+    lines: dict[str, list] = {}
+    counted: set = set()
+    for element in root.iter("p", "div", "li", "span"):
+        if any(ancestor in counted for ancestor in element.iterancestors()):
+            continue  # the same line, already counted through its outer element
+        text = " ".join(element.text_content().split())
+        links = element.findall(".//a")
+        if not text or len(links) != 1 or len(text.split()) > _LINK_LINE_WORDS:
+            continue
+        if " ".join(links[0].text_content().split()) == text:
+            lines.setdefault(text.lower(), []).append(element)
+            counted.add(element)
+    for elements in lines.values():
+        if len(elements) >= 2:
+            for element in elements:
+                if element.getparent() is not None:
+                    element.drop_tree()
 
 
 def _drop_empty_sections(root) -> None:

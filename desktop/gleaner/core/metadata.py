@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+import lxml.etree
 import lxml.html
 from dateutil import parser as date_parser
 
 _ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting",
                   "analysisnewsarticle", "opinionnewsarticle", "report", "webpage",
-                  "scholarlyarticle", "backgroundnewsarticle", "liveblogposting"}
+                  "scholarlyarticle", "backgroundnewsarticle", "liveblogposting", "review",
+                  "techarticle", "medicalscholarlyarticle", "socialmediaposting", "posting",
+                  "creativework", "satiricalarticle", "advertisertcontentarticle"}
 _TITLE_SEPARATORS = r"\s+[|\u2013\u2014\-:·•»/]\s+"
 
 
@@ -27,6 +30,8 @@ class PageMetadata:
     authors: list[str] = field(default_factory=list)
     byline: str = ""
     published: str | None = None
+    modified: str | None = None
+    headline: str = ""  # JSON-LD's headline, which names the visible one
     site_name: str = ""
     language: str = ""
     description: str = ""
@@ -40,15 +45,16 @@ def read_metadata(root: lxml.html.HtmlElement) -> PageMetadata:
     info = PageMetadata()
     info.document_title = _clean(" ".join(root.xpath("//head/title//text()")))
     info.h1 = _main_h1(root)
-    info.title = _clean(meta.get("og:title") or meta.get("twitter:title")
-                        or _ld_text(ld.get("headline")))
-    info.authors = _authors(meta, ld, root)
-    if not info.authors:
-        info.authors = split_names(_visible_byline(root))
-    info.byline = ", ".join(info.authors)
-    info.published = _published(meta, ld, root) or _visible_date(root)
+    info.headline = _clean(_ld_text(ld.get("headline")))
+    info.title = _clean(meta.get("og:title") or meta.get("twitter:title") or info.headline)
     info.site_name = _clean(meta.get("og:site_name") or _ld_name(ld.get("publisher"))
                             or meta.get("application-name"))
+    info.authors = _authors(root, ld, info.site_name)
+    info.byline = ", ".join(info.authors)
+    info.published = _published(meta, ld, root)
+    info.modified = _modified(meta, ld)
+    if info.modified and info.published and info.modified[:10] < info.published[:10]:
+        info.modified = None  # a "modified" date before publication is not one
     info.language = _language(root, meta)
     info.description = _clean(meta.get("og:description") or meta.get("description")
                               or meta.get("twitter:description") or _ld_text(ld.get("description")))
@@ -148,7 +154,7 @@ def _ld_name(value) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _ld_person_names(value, publisher: str) -> list[str]:
+def _ld_person_names(value, excluded: set[str]) -> list[str]:
     """Names of the people in a JSON-LD author value; an organisation is not a byline."""
     values = value if isinstance(value, list) else [value]
     names = []
@@ -158,22 +164,61 @@ def _ld_person_names(value, publisher: str) -> list[str]:
         if kinds and "person" not in kinds.lower():
             continue  # an Organization, NGO, Corporation…
         name = _clean(_ld_name(item))
-        if name and name.lower() != publisher.lower():
-            names.append(name)
+        parts = split_names(name) if re.search(r";|&|\band\b", name) else [name]
+        names += [part for part in (clean_name(part, excluded) for part in parts) if part]
     return names
 
 
 _ROLE = re.compile(
-    r"\b(correspondent|reporter|editor|writer|journalist|columnist|contributor|staff|"
-    r"desk|bureau|producer|analyst)\b", re.IGNORECASE)
+    r"\b(correspondent|reporter|editor|writer|journalist|columnist|contributor|staff writer|"
+    r"desk|bureau|producer|analyst|photographer|redakteur|redakteurin|korrespondent|"
+    r"korrespondentin|journaliste|rédacteur|rédactrice|correspondant|correspondante|"
+    r"periodista|redactor|redactora|giornalista|corrispondente|verslaggever|redacteur)\b",
+    re.IGNORECASE)
+# 'By', 'Von', 'Par', 'Por', 'Di', 'Door', 'Av', and 'Words (and pictures) by'.
+_BY_PREFIX = re.compile(
+    r"^(?:(?:words|text|story|report|reporting|written)(?:\s+and\s+\w+)?\s+)?"
+    r"(?:by|von|par|por|di|door|av|af|przez)\s+", re.IGNORECASE)
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|\b(?:and|und|et|y|e|en|og|och|i)\b)\s*")
+_MONTH_NAMES = {
+    # German, French, Spanish, Italian, Dutch and Portuguese months, for dateutil.
+    "januar": "january", "jänner": "january", "februar": "february", "märz": "march",
+    "maerz": "march", "mai": "may", "juni": "june", "juli": "july", "oktober": "october",
+    "dezember": "december", "janvier": "january", "février": "february", "fevrier": "february",
+    "mars": "march", "avril": "april", "juin": "june", "juillet": "july", "août": "august",
+    "aout": "august", "septembre": "september", "octobre": "october", "novembre": "november",
+    "décembre": "december", "decembre": "december", "enero": "january", "febrero": "february",
+    "marzo": "march", "abril": "april", "mayo": "may", "junio": "june", "julio": "july",
+    "agosto": "august", "septiembre": "september", "setiembre": "september",
+    "octubre": "october", "noviembre": "november", "diciembre": "december",
+    "gennaio": "january", "febbraio": "february", "aprile": "april", "maggio": "may",
+    "giugno": "june", "luglio": "july", "settembre": "september", "ottobre": "october",
+    "dicembre": "december", "januari": "january", "februari": "february", "maart": "march",
+    "mei": "may", "augustus": "august", "janeiro": "january",
+    "fevereiro": "february", "março": "march", "maio": "may", "junho": "june",
+    "julho": "july", "setembro": "september", "outubro": "october", "novembro": "november",
+    "dezembro": "december",
+}
+_MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|"
+           + "|".join(sorted((m.strip() for m in _MONTH_NAMES), key=len, reverse=True)))
+_DATE_TEXT = (
+    rf"\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?)?|"
+    rf"\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{4}}|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:{_MONTHS}),?\s+\d{{4}}|"
+    rf"(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}")
+_DATE_IN_TEXT = re.compile(rf"(?<![\w.])(?:{_DATE_TEXT})(?![\w])", re.IGNORECASE)
+_TIME_IN_TEXT = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h)?(?!\w)",
+                           re.IGNORECASE)
 
 
 def split_names(byline: str) -> list[str]:
-    """'A, B and C' → ['A', 'B', 'C']; job titles ('Jane Smith, Health reporter') left out."""
-    byline = re.sub(r"^by\s+", "", byline.strip(), flags=re.IGNORECASE)
+    """'A, B and C' → ['A', 'B', 'C']; job titles ('Jane Smith, Health reporter') and dates
+    ('Jane Smith December 25, 2025') left out."""
+    byline = _TIME_IN_TEXT.sub(" ", _DATE_IN_TEXT.sub(" ", _clean(byline)))
+    byline = re.split(r"\s+[|·•]\s+|\s+[–—]\s+", _BY_PREFIX.sub("", byline.strip()))[0]
     names = []
-    for part in re.split(r"\s*(?:,|;|&|\band\b)\s*", byline):
-        part = _clean(part)
+    for part in _NAME_SEPARATORS.split(byline):
+        part = _clean(part).strip(" .:-")
         if not part:
             continue
         role = _ROLE.search(part)
@@ -185,38 +230,95 @@ def split_names(byline: str) -> list[str]:
     return names
 
 
-def _authors(meta: dict[str, str], ld: dict, root) -> list[str]:
-    names = _ld_person_names(ld.get("author"), _ld_name(ld.get("publisher")))
-    if not names:
-        for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
-                    "citation_author"):
-            value = meta.get(key, "")
-            if value and not _looks_like_url(value):
-                names = [_clean(part) for part in re.split(r"\s*(?:,|;| and )\s*", value)]
-                break
-    if not names:
-        names = [_clean(el.text_content()) for el in root.xpath(
-            '//*[@rel="author" or @itemprop="author"]') if _clean(el.text_content())]
+def clean_name(name: str, excluded: set[str] = frozenset()) -> str:
+    """A person's name as a byline gives it, or '' for what is not one (the site's name, a
+    URL, a sentence, a date)."""
+    name = _TIME_IN_TEXT.sub(" ", _DATE_IN_TEXT.sub(" ", _clean(name)))
+    name = _clean(_BY_PREFIX.sub("", name)).strip(" ,;:|·•-–—")
+    if not name or len(name) > 80 or _looks_like_url(name) or "@" in name:
+        return ""
+    if not any(ch.isalpha() for ch in name) or name.lower() in excluded:
+        return ""
+    if len(name.split()) > 6 or name.rstrip().endswith((".", "!", "?")) and len(name) > 30:
+        return ""  # a sentence, such as an author's biography
+    return name
+
+
+_AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+                "dcterms.creator", "citation_author", "byl", "cxenseparse:author")
+
+
+def _authors(root, ld: dict, site_name: str) -> list[str]:
+    """The article's authors: JSON-LD people or the page's author meta tags, unless its
+    visible byline names them all and more; then the byline, author-marked elements, and
+    last trafilatura's search of the markup."""
+    publisher = _ld_name(ld.get("publisher"))
+    excluded = {n.lower() for n in (site_name, publisher) if n}
+    primary = _ld_person_names(ld.get("author"), excluded) or _meta_authors(root, excluded)
+    visible = [n for n in (clean_name(p, excluded) for p in split_names(_visible_byline(root)))
+               if n]
+    if primary and len(visible) > len(primary) and \
+            {n.lower() for n in primary} <= {n.lower() for n in visible}:
+        primary = visible  # the tags name only the first of several authors
+    found = primary or visible or _trafilatura_authors(root, excluded)
     unique: list[str] = []
-    for name in names:
-        name = re.sub(r"^by\s+", "", name, flags=re.IGNORECASE)
-        if name and name.lower() not in {n.lower() for n in unique} and len(name) < 100:
+    for name in found:
+        if name.lower() not in {n.lower() for n in unique}:
             unique.append(name)
     return unique
 
 
-_BY_LINE = re.compile(r"^by\s+\S", re.IGNORECASE)
+def _meta_authors(root, excluded: set[str]) -> list[str]:
+    """Every <meta> author value of the first author key the page uses (pages repeat the tag
+    for each author)."""
+    values: dict[str, list[str]] = {}
+    for element in root.iter("meta"):
+        key = (element.get("property") or element.get("name") or "").strip().lower()
+        content = _clean(element.get("content"))
+        if key in _AUTHOR_KEYS and content and not _looks_like_url(content):
+            values.setdefault(key, []).append(content)
+    for key in _AUTHOR_KEYS:
+        names = []
+        for value in values.get(key, ()):
+            parts = [value] if key == "citation_author" else split_names(value)
+            names += [n for n in (clean_name(p, excluded) for p in parts) if n]
+        if names:
+            return names
+    return []
+
+
+def _trafilatura_authors(root, excluded: set[str]) -> list[str]:
+    """trafilatura's search of the markup for a byline, kept only where it reads as names."""
+    from trafilatura.metadata import extract_author
+
+    try:
+        found = extract_author(root) or ""
+    except Exception:  # noqa: BLE001 - a helper's failure means no author, not no article
+        return []
+    names = []
+    for part in found.split(";"):
+        name = clean_name(part, excluded)
+        if name and _names_follow(name) and not _ROLE.search(name):
+            names.append(name)
+    return names
+
+
+_BY_LINE = re.compile(r"^(?:by|von|par|por|door|av|af)\s+\S", re.IGNORECASE)
 _NEAR_HEADLINE = 60  # elements after the main headline searched for a byline or date line
+_MARKED_BYLINE = lxml.etree.XPath(
+    "//*[contains(@class, 'byline') or contains(@class, 'Byline') or contains(@id, 'byline')"
+    " or contains(@data-component, 'byline') or contains(@class, 'author')"
+    " or contains(@class, 'Author') or contains(@class, 'autor') or contains(@class, 'auteur')"
+    " or @rel='author' or @itemprop='author' or contains(@data-testid, 'author')]")
 
 
 def _visible_byline(root) -> str:
-    """The names in a visible byline ('By A and B'), from an element marked as a byline or,
-    failing that, a short 'By …' element just after the headline."""
+    """The names in a visible byline ('By A and B'), from an element marked as a byline or an
+    author or, failing that, a short 'By …' element just after the headline."""
     near = _after_headline(root)
     near_set = set(near)
-    marked = root.xpath(
-        "//*[contains(translate(concat(@class, ' ', @id, ' ', @data-component), "
-        "'BYLINE', 'byline'), 'byline')]")
+    marked = [el for el in _MARKED_BYLINE(root)
+              if len(el.text_content()) <= 300 and not _in_comments(el)]
     # A byline by the headline or inside the article beats one in a sidebar card.
     marked.sort(key=lambda el: not (el in near_set or any(
         a.tag == "article" for a in el.iterancestors())))
@@ -224,7 +326,7 @@ def _visible_byline(root) -> str:
         by_lines = [el for el in element.iter() if isinstance(el.tag, str)
                     and _BY_LINE.match(_own_text(el))]
         text = _byline_names(_own_text(by_lines[-1] if by_lines else element))
-        if text:
+        if text and _names_follow(text):
             return text
     matches = [el for el in near
                if el.tag not in _HEADINGS and len(el.text_content()) <= 100
@@ -236,23 +338,35 @@ def _visible_byline(root) -> str:
     return ""
 
 
+def _in_comments(element) -> bool:
+    """Whether an element sits in a comment thread (whose authors are not the article's)."""
+    for ancestor in element.iterancestors():
+        markers = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower()
+        if "comment" in markers or "discussion" in markers:
+            return True
+    return False
+
+
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|and|de|da|van|von|der|den|del|la|le|bin|al|&)$")
+_NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ\u0100-\u024f][\w'’.-]*|and|und|et|y|e|en|og|och|de|da|"
+                        r"do|dos|das|van|von|der|den|del|della|di|du|la|le|bin|ibn|al|el|ter|"
+                        r"&)$")
 
 
 def _names_follow(text: str) -> bool:
     """'By Jane Smith' or 'By Staff Reporter', not 'By contrast, rents fell.'"""
-    rest = re.split(r"\s+[·|•]\s+", re.sub(r"^by\s+", "", text, flags=re.IGNORECASE))[0]
+    rest = re.split(r"\s+[·|•]\s+", _BY_PREFIX.sub("", text.strip()))[0]
     words = rest.replace(",", " ").split()
-    return 0 < len(words) <= 8 and all(_NAME_WORD.match(word) for word in words) \
+    return 0 < len(words) <= 12 and all(_NAME_WORD.match(word) for word in words) \
         and not rest.rstrip().endswith((".", "!", "?"))
 
 
 def _byline_names(text: str) -> str:
     """'By A and B · 14 March 2024' → 'A and B' ('' if that is not a plausible byline)."""
-    text = re.split(r"\s+[·|•]\s+", text)[0]
-    text = re.sub(r"^by\s+", "", text, flags=re.IGNORECASE).strip(" ,")
-    return text if 0 < len(text) <= 80 else ""
+    text = _TIME_IN_TEXT.sub(" ", _DATE_IN_TEXT.sub(" ", text))
+    text = re.split(r"\s+[·|•]\s+", _clean(text))[0]
+    text = _BY_PREFIX.sub("", text).strip(" ,|·•")
+    return text if 0 < len(text) <= 100 else ""
 
 
 def _own_text(element) -> str:
@@ -284,13 +398,14 @@ def _headline_element(root):
     return None
 
 
-_MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
-_DATE_IN_TEXT = re.compile(
-    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?\s+\d{{4}}|{_MONTHS}\s+\d{{1,2}}"
-    rf"(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b", re.IGNORECASE)
-
-
 _DATE_WINDOW = 15  # elements after the headline where a date line may stand
+_FIRST_PUBLISHED = re.compile(
+    r"(?:first|originally)\s+published|erstmals\s+veröffentlicht|publié\s+(?:initialement|"
+    r"pour la première fois)", re.IGNORECASE)
+_PUBLISHED_LABEL = re.compile(
+    r"(?:first\s+|originally\s+)?(?:published|posted|veröffentlicht|erschienen|publié|"
+    r"publicado|pubblicato|gepubliceerd|publicerad|publisert)(?:\s+(?:on|am|le|el|il|op))?"
+    r"\s*:?\s*", re.IGNORECASE)
 
 
 def _visible_date(root) -> str | None:
@@ -309,21 +424,111 @@ def _visible_date(root) -> str | None:
     return None
 
 
+def _labelled_dates(root) -> tuple[str | None, str | None]:
+    """Dates the page labels in words near the headline: (first or originally published,
+    published), e.g. 'Updated 14 January 2026 · First published 3 May 2018'."""
+    first = published = None
+    for element in _after_headline(root)[:_NEAR_HEADLINE]:
+        text = _dated_text(element)
+        if len(text) > 300:
+            continue
+        for label in _PUBLISHED_LABEL.finditer(text):
+            date = _DATE_IN_TEXT.match(text, label.end())
+            found = parse_date(date.group(0)) if date else None
+            if not found:
+                continue
+            if _FIRST_PUBLISHED.match(label.group(0)):
+                first = first or found
+            else:
+                published = published or found
+    return first, published
+
+
+def _dated_text(element) -> str:
+    """An element's text with each <time datetime> replaced by its machine-readable date."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag == "time" and child.get("datetime"):
+            parts.append(" " + child.get("datetime").strip()[:10] + " ")
+        elif isinstance(child.tag, str):
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return _clean("".join(parts))
+
+
+_PUBLISHED_KEYS = ("article:published_time", "og:published_time", "datepublished",
+                   "citation_publication_date", "citation_date", "dc.date.issued",
+                   "dcterms.issued", "dcterms.created", "parsely-pub-date", "sailthru.date",
+                   "pubdate", "publishdate", "publish-date", "publish_date", "article.published",
+                   "published_time", "article:published", "release_date", "citation_online_date")
+_PUBLISHED_MARKS = lxml.etree.XPath(
+    "//*[@itemprop='datePublished' or contains(@class, 'published') or contains(@class, "
+    "'pubdate') or contains(@class, 'publish-date') or contains(@class, 'date-published') or "
+    "contains(@class, 'posted-on') or contains(@class, 'entry-date')]")
+
+
 def _published(meta: dict[str, str], ld: dict, root) -> str | None:
-    candidates = [
-        meta.get("article:published_time"), _ld_text(ld.get("datePublished")),
-        meta.get("og:published_time"), meta.get("datepublished"), meta.get("pubdate"),
-        meta.get("publishdate"), meta.get("date"), meta.get("dc.date"),
-        meta.get("dc.date.issued"), meta.get("citation_publication_date"),
-        meta.get("sailthru.date"), _ld_text(ld.get("dateCreated")),
-    ]
-    candidates += [el.get("datetime") for el in root.xpath("//article//time[@datetime]")]
-    candidates += [el.get("datetime") for el in root.xpath("//time[@datetime]")]
-    for value in candidates:
+    """The original publication date: a 'first published' line; else the page's structured
+    publication date; else a 'Published …' line; else htmldate's reading of the page (original
+    date, quick search); else a bare date line under the headline or a <time>."""
+    first, labelled = _labelled_dates(root)
+    if first:
+        return first
+    structured = [_ld_text(ld.get("datePublished"))]
+    structured += [meta.get(key) for key in _PUBLISHED_KEYS]
+    for element in _PUBLISHED_MARKS(root):
+        markers = f"{element.get('class', '')} {element.get('itemprop', '')}".lower()
+        if "updat" in markers or "modif" in markers:
+            continue
+        structured.append(element.get("datetime") or element.get("content")
+                          or _clean(element.text_content())[:60])
+    for value in structured:
+        parsed = parse_date(value)
+        if parsed:
+            return parsed
+    if labelled:
+        return labelled
+    found = _htmldate(root)
+    if found:
+        return found
+    for value in (meta.get("dc.date"), meta.get("date"), _ld_text(ld.get("dateCreated"))):
+        parsed = parse_date(value)
+        if parsed:
+            return parsed
+    visible = _visible_date(root)
+    if visible:
+        return visible
+    for element in root.xpath("//article//time[@datetime] | //time[@datetime]"):
+        parsed = parse_date(element.get("datetime"))
+        if parsed:
+            return parsed
+    return None
+
+
+def _modified(meta: dict[str, str], ld: dict) -> str | None:
+    """When the page says it was last changed, if it says so in its structured data."""
+    for value in (_ld_text(ld.get("dateModified")), meta.get("article:modified_time"),
+                  meta.get("og:updated_time"), meta.get("datemodified"),
+                  meta.get("last-modified"), meta.get("dcterms.modified")):
         parsed = parse_date(value)
         if parsed:
             return parsed
     return None
+
+
+def _htmldate(root) -> str | None:
+    """htmldate's original publication date for the page, by its quick search only (the
+    extensive one reads any date in the text)."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(root, original_date=True, extensive_search=False)
+    except Exception:  # noqa: BLE001 - no date is better than no article
+        return None
+    return parse_date(found)
+
+
+_DAY_FIRST = re.compile(r"^\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}")
 
 
 def parse_date(value: str | None) -> str | None:
@@ -331,8 +536,15 @@ def parse_date(value: str | None) -> str | None:
     if not value or not value.strip():
         return None
     value = value.strip()
+    if re.fullmatch(r"\d{8}", value):
+        value = f"{value[:4]}-{value[4:6]}-{value[6:]}"  # 20240605
+    lowered = value.lower()
+    for word in re.findall(r"[^\W\d_]+", lowered):
+        if word in _MONTH_NAMES:
+            lowered = re.sub(rf"\b{word}\b", _MONTH_NAMES[word], lowered)
     try:
-        parsed = date_parser.parse(value, default=datetime(1, 1, 1))
+        parsed = date_parser.parse(lowered, default=datetime(1, 1, 1),
+                                   dayfirst=bool(_DAY_FIRST.match(lowered)))
     except (ValueError, OverflowError):
         return None
     if parsed.year < 1900:

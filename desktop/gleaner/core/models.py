@@ -25,6 +25,7 @@ class CapturedArticle:
     text: str  # canonical plain text, the coordinate system of every highlight
     original_html: bytes  # the page's bytes exactly as received
     original_charset: str
+    modified: str | None = None  # when the page says it was last updated, if it says so
 
     @property
     def word_count(self) -> int:

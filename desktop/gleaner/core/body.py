@@ -1,0 +1,300 @@
+"""The whole article, not readability's fragment of it.
+
+readability-lxml finds the article well but keeps only the best-scoring element and the siblings
+that score nearly as well, then prunes what it judges thin: a section heading in its own box, a
+list of short items, a group of entries whose blurbs end in links, a figure. This module maps
+readability's paragraphs back onto an untouched copy of the page ("anchors") and takes the
+page's region from the first anchor to the last, inside their closest common element, removing
+only what is recognisably furniture. When a cheap check says readability's pick is doubtful
+(short, link-heavy, or leaving much of the article element's prose aside), trafilatura's
+extraction is asked for a second opinion and the two are combined.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.etree
+import lxml.html
+
+# Elements that hold a run of text as one reading block; a "leaf" holds no other of them.
+_BLOCKS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "figcaption", "caption",
+    "blockquote", "pre", "td", "th", "div", "section", "article", "header", "footer", "aside",
+    "main", "figure", "address", "table", "tr", "ul", "ol", "dl", "center", "details", "summary",
+})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Never part of the reading text when they lie between the article's paragraphs.
+_DROP_IN_GAPS = frozenset({
+    "nav", "form", "button", "script", "style", "noscript", "template", "iframe", "select",
+    "input", "textarea", "object", "embed", "footer", "label",
+})
+_PROSE_WORDS = 12  # a leaf with at least this many words, mostly unlinked, is prose
+_PROSE_LINKS = 0.3
+_SHORT_RESULT = 60  # fewer words than this and readability's pick is checked
+_LINK_HEAVY = 0.35  # share of readability's words inside links that makes its pick doubtful
+_MISSING_SHARE = 0.25  # prose left out of the article element, relative to what was kept
+_LEAD_WORDS = 40  # prose words between the headline and readability's first paragraph
+_AGREEMENT = 0.2  # below this overlap the two extractions chose different parts of the page
+_WORD = re.compile(r"\w+")
+_UNLIKELY = re.compile(
+    r"combx|comment|community|disqus|foot|menu|rss|shoutbox|sidebar|sponsor|ad-break|agegate|"
+    r"pagination|pager|popup|share|social|related|newsletter|promo|outbrain|taboola|"
+    r"recirc|paywall|subscribe|affiliate", re.IGNORECASE)
+
+
+@dataclass
+class _Page:
+    """The untouched copy of the page, indexed for matching extracted text back onto it."""
+
+    root: lxml.html.HtmlElement
+    position: dict  # element -> document order
+    by_text: dict  # normalised leaf text -> [leaf elements, in document order]
+    words: dict  # leaf element -> (words, linked words)
+
+
+def whole_article(pristine: lxml.html.HtmlElement, readable_html: str, second_opinion,
+                  base_url: str | None = None) -> str:
+    """The article's HTML taken from `pristine` (which is consumed), given readability's
+    summary; `second_opinion(tree)` returns another extractor's HTML, or None, and is called
+    only when readability's pick looks doubtful. Returns readable_html when nothing maps."""
+    page = _index(pristine)
+    anchors = _match(page, _leaf_texts(readable_html))
+    if not anchors:
+        return readable_html
+    if _doubtful(page, anchors, readable_html):
+        other = second_opinion(pristine)
+        if other:
+            anchors = _combine(page, anchors, _match(page, _leaf_texts(other)))
+    container = _common_ancestor(anchors)
+    if container is None or container in anchors:
+        return readable_html
+    _prune(page, container, anchors)
+    if base_url:
+        try:
+            container.make_links_absolute(base_url, handle_failures="discard")
+        except ValueError:
+            pass  # a base address lxml cannot use: the links stay as the page wrote them
+    return lxml.html.tostring(container, encoding="unicode")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _leaves(root) -> list:
+    """Leaf blocks in document order: block elements holding no other block element."""
+    blocks = list(root.iter(*_BLOCKS))
+    inner: set = set()
+    for element in blocks:
+        parent = element.getparent()
+        while parent is not None and parent not in inner:
+            inner.add(parent)
+            parent = parent.getparent()
+    return [element for element in blocks if element not in inner]
+
+
+def _index(root) -> _Page:
+    position = {element: i for i, element in enumerate(root.iter())}
+    by_text: dict = {}
+    words: dict = {}
+    for leaf in _leaves(root):
+        text = _norm(leaf.text_content())
+        if not text:
+            continue
+        by_text.setdefault(text, []).append(leaf)
+        linked = sum(len(_WORD.findall(a.text_content())) for a in leaf.iter("a"))
+        words[leaf] = (len(_WORD.findall(text)), linked)
+    return _Page(root, position, by_text, words)
+
+
+def _leaf_texts(html: str) -> list[str]:
+    """The texts of an extraction's leaf blocks, in order."""
+    try:
+        root = lxml.html.document_fromstring(html) if html.lstrip()[:5].lower() == "<html" \
+            else lxml.html.fragment_fromstring(html, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    return [text for text in (_norm(leaf.text_content()) for leaf in _leaves(root)) if text]
+
+
+def _match(page: _Page, texts: list[str]) -> list:
+    """The page's leaf elements with these texts (each used once), in document order."""
+    used: set = set()
+    found = []
+    for text in texts:
+        for element in page.by_text.get(text, ()):
+            if element not in used:
+                used.add(element)
+                found.append(element)
+                break
+    return sorted(found, key=page.position.__getitem__)
+
+
+def _words(page: _Page, elements) -> int:
+    return sum(page.words.get(element, (0, 0))[0] for element in elements)
+
+
+def _is_prose(page: _Page, leaf) -> bool:
+    words, linked = page.words.get(leaf, (0, 0))
+    return words >= _PROSE_WORDS and linked <= words * _PROSE_LINKS
+
+
+def _doubtful(page: _Page, anchors: list, readable_html: str) -> bool:
+    """Whether readability's pick may be the wrong block, a fragment or the whole page."""
+    kept = _words(page, anchors)
+    if kept < _SHORT_RESULT:
+        return True
+    linked = sum(page.words.get(a, (0, 0))[1] for a in anchors)
+    if linked > kept * _LINK_HEAVY:
+        return True
+    first, last = page.position[anchors[0]], page.position[anchors[-1]]
+    article = _article_element(_common_ancestor(anchors))
+    if article is not None:
+        missing = sum(page.words[leaf][0] for leaf in page.words
+                      if not first <= page.position[leaf] <= last
+                      and _is_prose(page, leaf) and _inside(leaf, article))
+        if missing > kept * _MISSING_SHARE:
+            return True
+    return _lead_words(page, first) > _LEAD_WORDS
+
+
+def _article_element(element):
+    """The closest <article>, articleBody or <main> holding element (or element itself)."""
+    for candidate in [element, *element.iterancestors()] if element is not None else []:
+        if candidate.tag == "article" or candidate.get("itemprop") == "articleBody":
+            return candidate
+    for candidate in [element, *element.iterancestors()] if element is not None else []:
+        if candidate.tag == "main" or candidate.get("role") == "main":
+            return candidate
+    return None
+
+
+def _inside(element, container) -> bool:
+    return any(ancestor is container for ancestor in element.iterancestors())
+
+
+def _lead_words(page: _Page, first: int) -> int:
+    """Prose words between the page's main headline and readability's first paragraph: an
+    introduction readability left out."""
+    headings = page.root.xpath("//article//h1") or page.root.xpath("//h1")
+    if not headings:
+        return 0
+    start = page.position.get(headings[0], first)
+    return sum(page.words[leaf][0] for leaf in page.words
+               if start < page.position[leaf] < first and _is_prose(page, leaf))
+
+
+def _combine(page: _Page, mine: list, theirs: list) -> list:
+    """Readability's anchors and the second opinion's, as one set: the second opinion's frame,
+    widened to readability's prose outside it; if the two chose different parts of the page,
+    the one with more prose."""
+    if _words(page, theirs) < _SHORT_RESULT // 3:
+        return mine
+    shared = set(mine) & set(theirs)
+    overlap = _words(page, shared) / max(1, min(_words(page, mine), _words(page, theirs)))
+    prose = lambda anchors: sum(page.words[a][0] for a in anchors if _is_prose(page, a))  # noqa: E731
+    if overlap < _AGREEMENT:
+        return mine if prose(mine) > 2 * prose(theirs) else theirs
+    frame = _common_ancestor(theirs)
+    outside = [a for a in mine if a is not frame and not _inside(a, frame)]
+    extra_prose = prose(outside)
+    if outside and extra_prose >= _words(page, outside) / 2:
+        chosen = set(mine) | set(theirs)
+    else:
+        chosen = set(theirs) | {a for a in mine if a not in outside}
+    return sorted(chosen, key=page.position.__getitem__)
+
+
+def _common_ancestor(elements: list):
+    """The closest element holding all of elements (an element holds itself)."""
+    if not elements:
+        return None
+    path = [elements[0], *elements[0].iterancestors()]
+    depth = {id(element): i for i, element in enumerate(path)}
+    best = 0
+    for element in elements[1:]:
+        for candidate in (element, *element.iterancestors()):
+            index = depth.get(id(candidate))
+            if index is not None:
+                best = max(best, index)
+                break
+        else:
+            return None
+    return path[best]
+
+
+def _prune(page: _Page, container, anchors: list) -> None:
+    """Keep in container what lies from the first anchor to the last: anchors and their
+    ancestors, and between them whatever is not furniture."""
+    first, last = page.position[anchors[0]], page.position[anchors[-1]]
+    anchor_set = set(anchors)
+    holders: set = set()
+    for anchor in anchors:
+        for ancestor in anchor.iterancestors():
+            if ancestor is container or ancestor in holders:
+                break
+            holders.add(ancestor)
+    ends = set(anchors[-1].iterancestors())
+    _prune_children(page, container, (first, last), anchor_set, holders, ends)
+
+
+def _prune_children(page, element, span, anchors, holders, ends) -> None:
+    first, last = span
+    if page.position.get(element, -1) < first:
+        element.text = None  # text before the article's first paragraph
+    for child in list(element):
+        at = page.position.get(child, -1)
+        if child in anchors:
+            if at >= last:
+                child.tail = None
+            continue
+        if child in holders:
+            _prune_children(page, child, span, anchors, holders, ends)
+            if child in ends:
+                child.tail = None  # after the article's last paragraph
+            continue
+        if at < first or at > last or not isinstance(child.tag, str):
+            _remove(child, keep_tail=first <= at <= last)
+        elif not _keep_in_gap(child):
+            _remove(child, keep_tail=True)
+
+
+def _remove(element, keep_tail: bool) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    if keep_tail and element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _keep_in_gap(element) -> bool:
+    """Whether an element lying between the article's paragraphs, which readability dropped,
+    belongs to the article: headings, lists, figures, tables, quotes and prose do; navigation,
+    forms, furniture boxes and link lists do not."""
+    tag = element.tag
+    if tag in _DROP_IN_GAPS:
+        return False
+    text = _norm(element.text_content())
+    if not text:
+        return bool(element.xpath(".//img")) and tag in ("figure", "p", "div", "picture", "img")
+    if tag == "header" and not element.xpath(".//h2|.//h3|.//h4|.//h5|.//h6"):
+        return False
+    if tag == "aside" and not element.xpath(".//blockquote|.//figure"):
+        return False
+    markers = " ".join(element.get(name, "") for name in ("class", "id", "data-component",
+                                                           "role"))
+    if markers and _UNLIKELY.search(markers) and len(text) < 400:
+        return False
+    links = element.xpath(".//a")
+    if links and tag not in _HEADINGS:
+        linked = sum(len(_norm(a.text_content())) for a in links)
+        if linked > len(text) * 0.5:
+            return False
+    return True
