@@ -99,10 +99,10 @@ def test_themes_are_added_and_removed_by_ticking(coded_window, archive, qtbot):
     assert archive.get_highlight(highlight.id).theme_ids == (security.id, humanitarian.id)
 
     # With no text selected, clicking a theme in the codebook adds it to the open highlight.
-    rect = window.themes_panel.row_rect(2)
-    qtbot.mouseClick(window.themes_panel.list.viewport(), Qt.MouseButton.LeftButton,
-                     pos=rect.center())
     third = archive.list_themes()[2]
+    rect = window.themes_panel.theme_rect(third.id)
+    qtbot.mouseClick(window.themes_panel.tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=rect.center())
     assert third.id in archive.get_highlight(highlight.id).theme_ids
 
     panel.theme_item("Security measures").setCheckState(Qt.CheckState.Unchecked)

@@ -146,8 +146,8 @@ def test_clicking_a_theme_codes_the_selection(open_window, archive, qtbot, sampl
     window.reader.setFocus()
     select_with_mouse(qtbot, window.reader, start, end)
     humanitarian = archive.list_themes()[1]
-    qtbot.mouseClick(window.themes_panel.list.viewport(), Qt.MouseButton.LeftButton,
-                     pos=window.themes_panel.row_rect(1).center())
+    qtbot.mouseClick(window.themes_panel.tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.themes_panel.theme_rect(humanitarian.id).center())
     [highlight] = archive.list_highlights()
     assert (highlight.start, highlight.end) == (start, end)
     assert highlight.exact == "one water point for the entire area"
@@ -273,7 +273,7 @@ def test_every_control_is_reachable_at_800_by_600(open_window, archive, qtbot,
             and widget.isVisible()
 
     for widget in (window.address, window.save_button, window.open_button, window.library,
-                   window.reader, window.themes_panel.new_button, window.themes_panel.list):
+                   window.reader, window.themes_panel.new_button, window.themes_panel.tree):
         assert shown(widget), widget.objectName()
     # The side panels scroll: each control there can be brought into view and used.
     for widget in (panel.theme_list, panel.note, panel.delete_button):

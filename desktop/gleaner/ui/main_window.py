@@ -30,16 +30,18 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import ArchiveError
-from ..core.models import Article, CapturedArticle, Changes, Highlight, OpResult
+from ..core.models import Article, CapturedArticle, Changes, Highlight, OpResult, Theme
 from ..core.resources import resource_path
 from ..core.service import ArchiveClient, ArchiveProcessError
 from .file_dialogs import ask_archive, ask_open_pages
 from .highlight_panel import HighlightPanel
 from .library_view import LibraryView
 from .reader import ReaderView
-from .theme_dialog import ThemeDialog
+from .theme_dialog import MergeDialog, ThemeDialog
 from .themes_panel import ThemesPanel
 from .widgets import MessageBanner, WelcomePage
+
+KEEP_PARENT = "keep"  # move_theme: stay under the same parent (core.archive.codebook.KEEP)
 
 
 class MainWindow(QMainWindow):
@@ -62,6 +64,7 @@ class MainWindow(QMainWindow):
         self.highlights: list[Highlight] = []
         self.active_highlight: int | None = None
         self.theme_dialog: ThemeDialog | None = None
+        self.merge_dialog: MergeDialog | None = None
         self._data_version: int | None = None
         self._unsaved_note: tuple[int, str] | None = None  # a note the archive refused
         self._restarting = False
@@ -118,8 +121,11 @@ class MainWindow(QMainWindow):
         self.themes_panel.themeActivated.connect(self.code_selection)
         self.themes_panel.newThemeRequested.connect(self.ask_new_theme)
         self.themes_panel.editThemeRequested.connect(self.ask_edit_theme)
+        self.themes_panel.renameRequested.connect(self.rename_theme)
         self.themes_panel.deleteThemeRequested.connect(self.ask_delete_theme)
         self.themes_panel.moveThemeRequested.connect(self.move_theme)
+        self.themes_panel.mergeThemeRequested.connect(self.ask_merge_theme)
+        self.themes_panel.pinRequested.connect(self.pin_theme)
         self.highlight_panel = HighlightPanel()
         self.highlight_panel.noteEdited.connect(self.set_note)
         self.highlight_panel.themeToggled.connect(self.toggle_theme)
@@ -200,7 +206,12 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
 
         themes_menu = self.menuBar().addMenu("&Themes")
-        themes_menu.addAction(_action(self, "New Theme…", "Ctrl+T", self.ask_new_theme))
+        # With a passage selected, Ctrl+T names a new theme and codes the passage with it.
+        self.new_theme_action = _action(self, "New Theme…", "Ctrl+T", self.new_theme)
+        self.filter_themes_action = _action(self, "Filter Themes", "Ctrl+Shift+F",
+                                            self.themes_panel.focus_filter)
+        themes_menu.addAction(self.new_theme_action)
+        themes_menu.addAction(self.filter_themes_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(_action(self, "About Gleaner", None, self._about))
@@ -624,7 +635,8 @@ class MainWindow(QMainWindow):
 
     def _on_reader_selection(self) -> None:
         if self.reader.selection_range():
-            self.statusBar().showMessage("Press 1–9 or click a theme to code this passage.")
+            self.statusBar().showMessage("Press 1–9 or click a theme to code this passage; "
+                                         "Ctrl+T codes it with a new theme.")
         else:
             self.statusBar().clearMessage()
 
@@ -633,38 +645,100 @@ class MainWindow(QMainWindow):
     def refresh_themes(self) -> None:
         self.themes_panel.set_themes(self.archive.read("list_themes"))
 
-    def ask_new_theme(self) -> None:
-        self._open_theme_dialog(None)
+    def new_theme(self) -> None:
+        """Themes ▸ New Theme… (Ctrl+T): with a passage selected, a new theme that codes it
+        (under the theme current in the codebook, unless the user picks another parent);
+        otherwise a new theme at the top level."""
+        selection = self.reader.selection_range()
+        if self.article is None or selection is None:
+            self.ask_new_theme(None)
+            return
+        current = self.themes_panel.current_theme()
+        article_id = self.article.id
+        self._open_theme_dialog(
+            None, current.id if current else None,
+            on_accept=lambda dialog: self._code_with_new_theme(dialog, article_id, *selection),
+            with_definition=False, title="New theme from selection",
+            passage=self.article.text[selection[0]:selection[1]])
+
+    def _code_with_new_theme(self, dialog: ThemeDialog, article_id: int, start: int,
+                             end: int) -> None:
+        result = self.run_op("code_with_new_theme", article_id, start, end, dialog.name(),
+                             dialog.color(), dialog.parent_id())
+        if result:
+            self.reader.clear_selection()
+            self.select_highlight(result.value.id)
+            self.themes_panel.select_theme(result.value.theme_ids[0])
+
+    def ask_new_theme(self, parent_id: int | None = None) -> None:
+        """Open the dialog for a new theme, under `parent_id` unless the user picks another."""
+        self._open_theme_dialog(None, parent_id)
 
     def ask_edit_theme(self, theme_id: int) -> None:
         self._open_theme_dialog(self.archive.read("get_theme", theme_id))
 
-    def _open_theme_dialog(self, theme) -> None:
-        dialog = ThemeDialog(self, theme, suggested_color=self.archive.read("suggest_color"))
-        dialog.accepted.connect(lambda: self._apply_theme_dialog(dialog, theme))
+    def _open_theme_dialog(self, theme, parent_id: int | None = None, on_accept=None,
+                           **options) -> None:
+        """The theme dialog, for a new theme (theme None) or to edit one; `on_accept(dialog)`
+        replaces creating or updating the theme when it is accepted."""
+        dialog = ThemeDialog(self, theme, suggested_color=self.archive.read("suggest_color"),
+                             themes=self.themes_panel.themes(), parent_id=parent_id, **options)
+        accept = on_accept or (lambda d: self._apply_theme_dialog(d, theme))
+        dialog.accepted.connect(lambda: accept(dialog))
         dialog.finished.connect(dialog.deleteLater)
         self.theme_dialog = dialog
         dialog.open()
 
     def _apply_theme_dialog(self, dialog: ThemeDialog, theme) -> None:
         if theme is None:
-            self.run_op("create_theme", dialog.name(), dialog.color(), dialog.description())
+            result = self.run_op("create_theme", dialog.name(), dialog.color(),
+                                 dialog.description(), dialog.parent_id())
+            if result:
+                self.themes_panel.select_theme(result.value.id)
         else:
             self.run_op("update_theme", theme.id, name=dialog.name(), color=dialog.color(),
                         description=dialog.description())
 
-    def move_theme(self, theme_id: int, new_row: int) -> None:
-        """Reorder the codebook; the number keys follow the new order."""
-        self.run_op("move_theme", theme_id, new_row)
+    def rename_theme(self, theme_id: int, name: str) -> None:
+        """A name typed in the codebook (F2); a name another theme has is refused."""
+        self.run_op("update_theme", theme_id, name=name)
+
+    def pin_theme(self, theme_id: int, key: int | None) -> None:
+        """Pin a theme to a number key (None unpins it); the key's former theme lets go."""
+        self.run_op("update_theme", theme_id, shortcut=key)
+
+    def move_theme(self, theme_id: int, new_index: int, parent_id=KEEP_PARENT) -> None:
+        """Reorder the codebook or move a theme under another (None: the top level); the
+        number keys follow the new order."""
+        self.run_op("move_theme", theme_id, new_index, parent_id)
 
     def ask_delete_theme(self, theme_id: int) -> None:
+        """Delete a theme after asking; for a parent, also whether its sub-themes move up
+        or go with it."""
         theme = self.archive.read("get_theme", theme_id)
-        uses = (f" It will be taken off {theme.highlight_count} highlight(s); the highlights "
-                "themselves stay." if theme.highlight_count else "")
+        children = [t for t in self.themes_panel.themes() if t.parent_id == theme_id]
+        if children:
+            choice = ask_sub_themes(self, theme, len(children))
+            if choice:
+                self.run_op("delete_theme", theme_id, choice)
+            return
+        count = theme.highlight_count
+        uses = (f" {_highlights(count)} {'use' if count != 1 else 'uses'} it; "
+                f"{'they stay' if count != 1 else 'it stays'}, with any other themes."
+                if count else "")
         if not confirm(self, "Delete theme", f"Delete the theme “{theme.name}”?{uses}"):
             return
         # One row changes (the theme is marked deleted), however many passages it codes.
         self.run_op("delete_theme", theme_id)
+
+    def ask_merge_theme(self, theme_id: int) -> None:
+        """Context menu ▸ Merge into…: choose the theme to merge this one into."""
+        source = self.archive.read("get_theme", theme_id)
+        dialog = MergeDialog(self, source, self.themes_panel.themes())
+        dialog.accepted.connect(lambda: self.merge_theme(theme_id, dialog.target_id()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.merge_dialog = dialog
+        dialog.open()
 
     def merge_theme(self, source_id: int, target_id: int) -> None:
         """Merge one theme into another; a much-used one is merged in the background (its
@@ -674,8 +748,8 @@ class MainWindow(QMainWindow):
             target = self.archive.read("get_theme", target_id)
             self.run_op_in_background(f"Merging “{source.name}” into “{target.name}”",
                                       "merge_theme", source_id, target_id)
-        else:
-            self.run_op("merge_theme", source_id, target_id)
+        elif self.run_op("merge_theme", source_id, target_id):
+            self.themes_panel.select_theme(target_id)
 
     # --- window ----------------------------------------------------------------------------
 
@@ -736,6 +810,32 @@ class MainWindow(QMainWindow):
             self, "About Gleaner",
             "<b>Gleaner</b><br>Save articles offline, read them, and code passages with "
             f"themes.<br><br>Archive: {self.archive.path}")
+
+
+def ask_sub_themes(parent, theme: Theme, children: int) -> str | None:
+    """Deleting a parent theme: "move-up" (its sub-themes take its place), "delete" (they
+    go with it) or None (keep everything)."""
+    own = _highlights(theme.highlight_count) if theme.highlight_count else "no highlight"
+    sub = f"{children} sub-theme{'s' if children != 1 else ''}"
+    text = (f"Delete the theme “{theme.name}”? It codes {own}; with its {sub}, "
+            f"{_highlights(theme.total_highlights)}. The highlights stay, with any other "
+            "themes they have.\n\nShould its sub-themes move up to take its place, or be "
+            "deleted with it?")
+    box = QMessageBox(QMessageBox.Icon.Question, "Delete theme", text,
+                      QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName("deleteParentQuestion")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    move_up = box.addButton("Move sub-themes up", QMessageBox.ButtonRole.AcceptRole)
+    with_it = box.addButton("Delete sub-themes too", QMessageBox.ButtonRole.DestructiveRole)
+    move_up.setObjectName("moveUp")
+    with_it.setObjectName("deleteWithIt")
+    box.setDefaultButton(move_up)
+    box.exec()
+    return {move_up: "move-up", with_it: "delete"}.get(box.clickedButton())
+
+
+def _highlights(count: int) -> str:
+    return "1 highlight" if count == 1 else f"{count} highlights"
 
 
 def confirm(parent, title: str, text: str) -> bool:
