@@ -280,6 +280,12 @@ class Session:
     def theme(self, theme_id: int):
         return next((t for t in self.window.themes_panel.themes() if t.id == theme_id), None)
 
+    def show_theme(self, theme_id: int) -> None:
+        """Scroll the codebook to a theme's row."""
+        panel = self.window.themes_panel
+        panel.tree.scrollTo(panel.index_of(theme_id))
+        self.sw.settle()
+
     def active(self):
         w = self.window
         return next((h for h in w.highlights if h.id == w.active_highlight), None)
@@ -331,12 +337,13 @@ class Session:
         result = self.sw.measure(
             lambda: QTest.mouseClick(ok, LEFT),
             lambda: any(t.name == name for t in w.themes_panel.themes()),
-            [w.themes_panel.list.viewport()])
+            [w.themes_panel.tree.viewport()])
         self.activate()
         return result
 
     def delete_theme(self, theme_id: int) -> tuple[float, float]:
-        """Theme ▸ Delete theme… and Yes; timed from the click on Yes."""
+        """Theme ▸ Delete theme… and Yes (for a parent theme: its sub-themes move up);
+        timed from that click."""
         w, sw = self.window, self.sw
 
         def click_yes() -> None:
@@ -345,14 +352,16 @@ class Session:
                 QTimer.singleShot(5, click_yes)
                 return
             sw.mark_start()
-            box.button(QMessageBox.StandardButton.Yes).click()
+            yes = box.button(QMessageBox.StandardButton.Yes) or next(
+                b for b in box.buttons() if b.objectName() == "moveUp")
+            yes.click()
 
         def start() -> None:
             QTimer.singleShot(0, click_yes)
             w.ask_delete_theme(theme_id)
 
         result = sw.measure(start, lambda: self.theme(theme_id) is None,
-                            [w.themes_panel.list.viewport()])
+                            [w.themes_panel.tree.viewport()])
         self.activate()
         return result
 
@@ -372,7 +381,7 @@ class Session:
     def round(self, number: int) -> dict[str, list[tuple[float, float]]]:
         w, sw = self.window, self.sw
         library, reader, panel = w.library, w.reader, w.highlight_panel
-        themes_view = w.themes_panel.list.viewport()
+        themes_view = w.themes_panel.tree.viewport()
         out: dict[str, list[tuple[float, float]]] = defaultdict(list)
 
         # Select an article: click a library row in view (a different one each round).
@@ -394,10 +403,10 @@ class Session:
         start, end = self.passage(80 + 97 * number)
         self.select_with_mouse(start, end)
         sw.settle()
-        painted_before = len(reader.extraSelections())
+        painted_before = len(reader.painted_ranges())
         out["code a selection (key 1)"].append(sw.measure(
             self.key(Qt.Key.Key_1),
-            lambda: len(reader.extraSelections()) == painted_before + 1
+            lambda: len(reader.painted_ranges()) == painted_before + 1
             and self.active() is not None,
             [reader.viewport()]))
         sw.settle()
@@ -441,9 +450,11 @@ class Session:
 
         out["new theme (OK in the dialog)"].append(self.new_theme(f"Bench theme {number}"))
 
-        # Rename a theme: Edit theme…, type a name, OK.
+        # Rename a theme: Edit theme…, type a name, OK (the theme in view, as when the user
+        # opened its context menu: a row out of view is never repainted).
         renamed = self.median_theme
         new_name = f"{renamed.name} (renamed {number})"
+        self.show_theme(renamed.id)
         w.ask_edit_theme(renamed.id)
         sw.settle()
         w.theme_dialog.name_edit.setText(new_name)
@@ -469,6 +480,7 @@ class Session:
 
         # Undo the other steps of this round, newest first.
         light = out["undo (the other steps)"]
+        self.show_theme(renamed.id)
         light.append(self.undo(lambda: self.theme(renamed.id).name == renamed.name,
                                [themes_view]))
         sw.settle()
@@ -484,7 +496,7 @@ class Session:
         light.append(self.undo(lambda: second.id not in self.active().theme_ids,
                                [reader.viewport()]))
         sw.settle()
-        light.append(self.undo(lambda: len(reader.extraSelections()) == painted_before,
+        light.append(self.undo(lambda: len(reader.painted_ranges()) == painted_before,
                                [reader.viewport()]))
         sw.settle()
 
