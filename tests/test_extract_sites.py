@@ -39,6 +39,9 @@ class Site:
     lead_ins: tuple[str, ...] = ()
     # The article's own subheadings, list items, quotes and captions that must survive.
     keeps: tuple[str, ...] = field(default=())
+    # The date the page says it was last updated (YYYY-MM-DD), where it says so.
+    modified: str | None = None
+    language: str = ""  # checked where given
 
 
 SITES = [
@@ -162,6 +165,228 @@ SITES = [
     ),
 ]
 
+
+# Shapes where readability alone loses part of the article or misreads the metadata. Each page
+# marks its article body between <!--body--> and <!--/body--> (what the scoring harness in
+# tests/benchmarks/score_extraction.py compares against).
+SITES += [
+    Site(
+        file="science_review.html",  # PMC-like: sections, figures, a table, back matter
+        title="Soil moisture memory and the timing of spring green-up in upland grasslands: "
+              "a review",
+        authors=("Ines Calloway", "Rafael Montoya-Berg", "Yuki Tanabe"),  # citation_author ×3
+        published="2023-04-12",  # citation_publication_date 2023/04/12, online 2023/03/29
+        site_name="PubArchive Central",
+        start="Upland grasslands turn green in spring at dates that vary by up to five weeks "
+              "between years, and the causes of that variation matter for grazing, carbon "
+              "uptake and the birds that nest in the sward.",
+        lead_ins=("Abstract",),
+        middle="Rain-exclusion experiments allow the memory effect to be separated from the "
+               "weather of the spring itself.",
+        end="Phenology models for these systems should include the previous season's water "
+            "balance, at least on soils shallower than about thirty centimetres.",
+        words=(500, 560),
+        keeps=("Abstract", "1. Introduction", "2. Evidence from field records", "5. Conclusions",
+               "Green-up date at Carrow Fell plotted against the soil water deficit",
+               "Carrow Fell\t18 cm\t11", "Keywords: phenology"),
+    ),
+    Site(
+        file="listicle.html",  # numbered subheadings in boxes readability prunes
+        title="Seven free things to do in Harwick this half-term",
+        authors=("Dana Whitcombe",),
+        published="2024-10-25",
+        site_name="Harwick Echo",
+        start="Half-term is here, and keeping children busy for a week need not cost a fortune.",
+        middle="A volunteer geologist will lead two walks along the shingle on Tuesday, and "
+               "children can keep whatever they find.",
+        end="Do you know of a free event we have missed? Email our newsroom and we will add it "
+            "to the list.",
+        words=(340, 380),
+        keeps=("Outdoor events", "Indoor events", "1. Riverside lantern parade",
+               "2. Fossil hunt at Sallow Point", "3. Orchard apple pressing", "4. Museum trail",
+               "7. Pumpkin carving at the market", "Free, all ages."),
+    ),
+    Site(
+        file="product_review.html",  # section headings in their own boxes; a short og:title
+        title="Tessel Aero 3 review: the quietest air purifier we have tested",
+        authors=("Marcus Ilunga",),
+        published="2025-02-17",
+        modified="2025-03-02",
+        site_name="GadgetBench",
+        start="Air purifiers are usually judged on how much air they clean, but most people "
+              "give up on them because of the noise.",
+        middle="Its sensor reacted quickly when we burned toast in the kitchen next door, raising "
+               "the fan speed within a minute and settling again once the air had cleared.",
+        end="Anyone who wants smart-home features or a purifier for a large open-plan space "
+            "should look elsewhere.",
+        words=(285, 320),
+        keeps=("Verdict", "Pros", "Almost inaudible on its night setting", "Cons", "Design",
+               "Performance", "Noise", "Should you buy it?"),
+    ),
+    Site(
+        file="news_jsonld.html",  # JSON-LD authors and dates; a search-engine <title>
+        title="Flood barrier will open two years late as costs climb",
+        authors=("Selin Aktaş", "Gareth Mbeki"),  # the author meta tag names the site
+        published="2025-01-09",
+        modified="2025-01-10",
+        site_name="Coastline Today",
+        start="The tidal flood barrier at the mouth of Kestrel Bay will open two years later "
+              "than planned, and its cost has risen from £26m to £40m, the county council said "
+              "on Thursday.",
+        middle="About 1,900 homes in the lower town sit below the level of the highest spring "
+               "tides.",
+        end="The Environment Agency, which is paying for most of the scheme, said it remained "
+            "committed to the barrier and would review the revised budget at its March board "
+            "meeting.",
+        words=(185, 210),
+        keeps=("Homes at risk",),
+    ),
+    Site(
+        file="blog_comments.html",  # long comments below; a byline of name and date
+        title="Why I stopped using a to-do app",
+        authors=("Clara Voss",),
+        published="2025-12-02",
+        site_name="Slow Margins",
+        start="For eleven years I kept every task I had ever thought of in an app on my phone, "
+              "and for most of those years I felt permanently behind.",
+        middle="Now I use a single index card.",
+        end="So far, none of them has turned out to matter very much.",
+        words=(175, 200),
+        keeps=("A list that never ends is not a plan.",),
+    ),
+    Site(
+        file="medium_style.html",  # hashed classes, deep wrappers, '| by … | Medium' title
+        title="What a year of walking to work taught me about cities",
+        authors=("Tomás Ferreira-Lund",),
+        published="2024-03-03",
+        site_name="Medium",
+        start="Last January my bus route was cut, and rather than wait for a replacement I "
+              "started walking the three kilometres to my office.",
+        middle="Walking the same route every day turns a city into a clock.",
+        end="All of them would make it a little more likely that the next person whose bus is "
+            "cut decides to walk.",
+        words=(215, 245),
+        lead_ins=("Forty minutes each way, every weekday, for a year",),
+        keeps=("The city changes by the minute", "What I would change",
+               "You cannot know a street you have only ever driven down.",
+               "benches every few hundred metres on the hill;"),
+    ),
+    Site(
+        file="photo_essay.html",  # figures and captions; dc.creator and dc.date only
+        title="The last salt makers of the Orrin estuary",
+        authors=("Beatriz Okonkwo-Hale",),
+        published="2023-08-19",
+        site_name="Fieldnotes Magazine",
+        start="On the mudflats below the village of Orrin, three families still make salt the "
+              "way their great-grandparents did: by letting the sea into shallow clay pans and "
+              "waiting for the sun and wind to do the rest.",
+        middle="Ruth Kellaway, who is seventy-three, has worked the pans since she was a girl.",
+        end="The grandchildren help in the summer holidays, but all of them have jobs in the "
+            "city, and the pans fill with silt within two winters if nobody clears them.",
+        words=(195, 215),
+        lead_ins=("Ruth Kellaway rakes the crystals to the edge of a pan at low tide.",),
+        keeps=("The rakes are made from ash and last about five seasons.",
+               "Sacks are filled by hand and carted up to the drying shed.",
+               "The Orrin pans at dusk; the nearest power line is four kilometres away."),
+    ),
+    Site(
+        file="german_regional.html",  # 'Von A und B', 'Veröffentlicht: 12.03.2024, 14:05 Uhr'
+        title="Neue Fähre für Lindenau: Stadtrat stimmt Kauf zu",
+        authors=("Anna Berger", "Jonas Keller"),
+        published="2024-03-12",  # not the 'Aktualisiert' date, 13.03.2024
+        site_name="Lindenauer Rundschau",
+        start="Nach jahrelanger Debatte bekommt die Elbfähre zwischen Lindenau und Rosswerder "
+              "einen elektrisch betriebenen Nachfolger.",
+        middle="Rund zwei Drittel der Kosten übernimmt das Land über ein Programm für "
+               "klimafreundliche Verkehrsmittel.",
+        end="Bis die neue Fähre fährt, bleibt die „Marie“ im Dienst und wird im Winter ein "
+            "letztes Mal überholt.",
+        words=(175, 200),
+        keeps=("Förderung vom Land", "Wie geht es weiter?"),
+        language="de",
+    ),
+    Site(
+        file="paywall_teaser.html",  # two visible paragraphs; the rest only in JSON-LD
+        title="Inside the fight over Carrick's last independent cinema",
+        authors=("Felix Arden",),  # the author meta tag and JSON-LD name the paper itself
+        published="2024-11-30",
+        site_name="The Northern Ledger",
+        start="When the Regal on Carrick's high street announced in September that it would "
+              "close at the end of the year, nobody expected the town's response to turn into "
+              "the longest public meeting in the council's history.",
+        middle="Over four hours on a Tuesday night, more than two hundred people queued to "
+               "speak about a building that most of them admitted they had not visited in years.",
+        end="What they wanted, it turned out, was not only a cinema.",
+        words=(70, 85),
+    ),
+    Site(
+        file="multi_author.html",  # the author meta tag names only the first of three
+        title="Heat pumps cut winter bills in trial of 400 older homes",
+        authors=("Priya Raman", "Tobias Lindqvist", "Maeve O’Donnell"),
+        published="2024-06-05",
+        site_name="Valley Ledger",
+        start="Households in a trial of heat pumps in pre-war terraced houses saw their winter "
+              "energy bills fall by an average of 18 percent, according to results published "
+              "on Wednesday by the regional energy agency.",
+        middle="“The houses did not need to be perfect,” said Dr Leena Sørlie, who led the study.",
+        end="The agency said it would publish guidance for installers in the autumn and hoped "
+            "to extend the trial to a further 2,000 homes next year.",
+        words=(190, 210),
+    ),
+    Site(
+        file="updated_dates.html",  # 'Updated 14 January 2026 · First published 3 May 2018'
+        title="How to claim a refund when your train is cancelled",
+        authors=("Oksana Petrenko",),
+        published="2018-05-03",
+        modified="2026-01-14",
+        site_name="Commuter Guide",
+        start="If your train is cancelled or delayed, you are usually entitled to some of your "
+              "money back, but the rules differ between operators and many passengers never "
+              "claim.",
+        middle="Most operators pay compensation under a scheme that starts at delays of fifteen "
+               "or thirty minutes.",
+        end="Claims must normally be made within twenty-eight days of the journey, and most "
+            "operators now pay by bank transfer within two weeks.",
+        words=(120, 140),
+        keeps=("Check which scheme your operator uses", "What you need to claim",
+               "your ticket, or a photograph of it;",
+               "the time you actually arrived at your destination."),
+    ),
+    Site(
+        file="books_feature.html",  # four groups of three books, each blurb ending in a link
+        title="The best new fiction for winter",
+        authors=("Harriet Nwosu",),
+        published="2025-12-06",
+        site_name="The Reading Room",
+        start="Long evenings need long books.",
+        middle="A village fete committee descends into civil war over the tombola.",
+        end="Tell us what you are reading this winter in the comments below.",
+        words=(320, 350),
+        keeps=("For when you want to be transported", "For when you want to laugh",
+               "For when you want to be unsettled", "For when you want to cry",
+               "The Salt Road by Amara Quist", "Dog Days by Ruairí Fenn",
+               "Paper Houses by Yara Haddad", "What the River Keeps by Aoife Garrigan"),
+    ),
+    Site(
+        file="table_article.html",  # a data table with its caption and source line
+        title="Rents rise fastest in outer suburbs, new figures show",
+        authors=("Callum Whitaker",),
+        published="2025-07-22",
+        site_name="Southern Cross Post",
+        start="Rents in the city's outer suburbs rose almost twice as fast as those in the "
+              "inner city over the past year, as tenants priced out of central areas moved "
+              "further out, according to figures released by the state tenancy board on "
+              "Tuesday.",
+        middle="The median weekly rent for a three-bedroom house rose by 11 per cent in the "
+               "outer ring, compared with 6 per cent in the inner suburbs.",
+        end="The board's chief executive, Anjali Desai, said new supply in the outer suburbs "
+            "had not kept up with demand, particularly for family homes near train lines.",
+        words=(145, 165),
+        keeps=("Median weekly rent, three-bedroom house", "Area\tJune 2024\tJune 2025\tChange",
+               "Outer ring\t$510\t$566\t11%", "Source: State Tenancy Board bond lodgements."),
+    ),
+]
+
 pytestmark = pytest.mark.parametrize("site", SITES, ids=[s.file.removesuffix(".html")
                                                          for s in SITES])
 
@@ -252,3 +477,14 @@ def test_word_count(site: Site):
     low, high = site.words
     count = _captured(site.file).word_count
     assert low <= count <= high
+
+
+def test_modified_date_and_language(site: Site):
+    """The last-updated date is kept apart from the publication date, where the page says it."""
+    article = _captured(site.file)
+    if site.modified:
+        assert (article.modified or "")[:10] == site.modified
+    if site.language:
+        assert article.language == site.language
+    if article.modified:
+        assert article.modified[:10] >= (article.published or "")[:10]

@@ -12,6 +12,7 @@ extraction is asked for a second opinion and the two are combined.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -37,7 +38,6 @@ _LINK_HEAVY = 0.35  # share of readability's words inside links that makes its p
 _MISSING_SHARE = 0.25  # prose left out of the article element, relative to what was kept
 _LEAD_WORDS = 40  # prose words between the headline and readability's first paragraph
 _AGREEMENT = 0.2  # below this overlap the two extractions chose different parts of the page
-_WORD = re.compile(r"\w+")
 _UNLIKELY = re.compile(
     r"combx|comment|community|disqus|foot|menu|rss|shoutbox|sidebar|sponsor|ad-break|agegate|"
     r"pagination|pager|popup|share|social|related|newsletter|promo|outbrain|taboola|"
@@ -61,21 +61,25 @@ def whole_article(pristine: lxml.html.HtmlElement, readable_html: str, second_op
     only when readability's pick looks doubtful. Returns readable_html when nothing maps."""
     page = _index(pristine)
     anchors = _match(page, _leaf_texts(readable_html))
-    if not anchors:
-        return readable_html
-    if _doubtful(page, anchors, readable_html):
+    if not anchors or _doubtful(page, anchors):
         other = second_opinion(pristine)
-        if other:
-            anchors = _combine(page, anchors, _match(page, _leaf_texts(other)))
+        theirs = _match(page, _leaf_texts(other)) if other else []
+        if not anchors:
+            anchors = theirs  # readability found nothing that maps onto the page
+        elif theirs:
+            anchors = _combine(page, anchors, theirs)
     container = _common_ancestor(anchors)
     if container is None or container in anchors:
-        return readable_html
-    _prune(page, container, anchors)
-    if base_url:
         try:
+            container = lxml.html.fragment_fromstring(readable_html, create_parent="div")
+        except (lxml.etree.ParserError, ValueError):
+            return readable_html
+    else:
+        _prune(page, container, anchors)
+    if base_url:
+        # A base address lxml cannot use leaves the links as the page wrote them.
+        with contextlib.suppress(ValueError):
             container.make_links_absolute(base_url, handle_failures="discard")
-        except ValueError:
-            pass  # a base address lxml cannot use: the links stay as the page wrote them
     return lxml.html.tostring(container, encoding="unicode")
 
 
@@ -104,8 +108,8 @@ def _index(root) -> _Page:
         if not text:
             continue
         by_text.setdefault(text, []).append(leaf)
-        linked = sum(len(_WORD.findall(a.text_content())) for a in leaf.iter("a"))
-        words[leaf] = (len(_WORD.findall(text)), linked)
+        linked = sum(len(a.text_content().split()) for a in leaf.iter("a"))
+        words[leaf] = (len(text.split()), linked)
     return _Page(root, position, by_text, words)
 
 
@@ -141,7 +145,7 @@ def _is_prose(page: _Page, leaf) -> bool:
     return words >= _PROSE_WORDS and linked <= words * _PROSE_LINKS
 
 
-def _doubtful(page: _Page, anchors: list, readable_html: str) -> bool:
+def _doubtful(page: _Page, anchors: list) -> bool:
     """Whether readability's pick may be the wrong block, a fragment or the whole page."""
     kept = _words(page, anchors)
     if kept < _SHORT_RESULT:
@@ -154,7 +158,8 @@ def _doubtful(page: _Page, anchors: list, readable_html: str) -> bool:
     if article is not None:
         missing = sum(page.words[leaf][0] for leaf in page.words
                       if not first <= page.position[leaf] <= last
-                      and _is_prose(page, leaf) and _inside(leaf, article))
+                      and _is_prose(page, leaf) and _inside(leaf, article)
+                      and not _marked_unlikely(leaf, article))
         if missing > kept * _MISSING_SHARE:
             return True
     return _lead_words(page, first) > _LEAD_WORDS
@@ -169,6 +174,18 @@ def _article_element(element):
         if candidate.tag == "main" or candidate.get("role") == "main":
             return candidate
     return None
+
+
+def _marked_unlikely(element, container) -> bool:
+    """Whether an element sits in a box marked as furniture (a paywall notice, comments)
+    within container."""
+    for ancestor in element.iterancestors():
+        if ancestor is container:
+            return False
+        markers = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if markers.strip() and _UNLIKELY.search(markers):
+            return True
+    return False
 
 
 def _inside(element, container) -> bool:

@@ -3,7 +3,6 @@ for the stored HTML, page metadata for title/byline/date/site, and the canonical
 
 from __future__ import annotations
 
-import copy
 import re
 from urllib.parse import urlsplit
 
@@ -93,10 +92,11 @@ def extract_article(page: RawPage) -> CapturedArticle:
                  or site_from_title(meta.document_title, title) or site_from_url(url))
     _drop_unsafe_links(root)
     prepare_for_extraction(root)
-    pristine = copy.deepcopy(root)  # readability consumes root; the whole article comes from here
     base_url = url if url.startswith("http") else None
-    body = _readable_body(root, base_url=base_url)
-    body = whole_article(pristine, body, lambda tree: _second_opinion(tree, base_url), base_url)
+    # readability works on its own copy of root (its cleaner copies the tree), so root stays
+    # the untouched page the whole article is taken from.
+    body = _readable_body(root)
+    body = whole_article(root, body, lambda tree: _second_opinion(tree, base_url), base_url)
     clean = sanitize_html(_drop_furniture(body, title))
     blocks = _drop_repeated_header(blocks_from_html(clean), title, meta)
     text = canonical_text(blocks)
@@ -245,10 +245,11 @@ def _drop_unsafe_links(root: lxml.html.HtmlElement) -> None:
             del element.attrib["href"]
 
 
-def _readable_body(root: lxml.html.HtmlElement, base_url: str | None) -> str:
-    """The article element found by readability-lxml, as HTML (the tree is consumed)."""
+def _readable_body(root: lxml.html.HtmlElement) -> str:
+    """The article element found by readability-lxml, as HTML. Without a base address: links
+    are made absolute on the final article only, not on the whole page three times over."""
     try:
-        return Document(root, url=base_url).summary(html_partial=True)
+        return Document(root).summary(html_partial=True)
     except (Unparseable, lxml.etree.ParserError, ValueError, AssertionError) as error:
         raise CaptureError(f"no article could be found on the page ({error})") from None
 
@@ -307,17 +308,18 @@ def _drop_repeated_link_lines(root) -> None:
     """Drop a short line that is nothing but a link and comes back again and again ('Open in a
     new tab' under each figure, 'Back to top'): an interface control, not the article."""
     lines: dict[str, list] = {}
-    counted: set = set()
-    for element in root.iter("p", "div", "li", "span"):
-        if any(ancestor in counted for ancestor in element.iterancestors()):
-            continue  # the same line, already counted through its outer element
-        text = " ".join(element.text_content().split())
-        links = element.findall(".//a")
-        if not text or len(links) != 1 or len(text.split()) > _LINK_LINE_WORDS:
+    for link in root.iter("a"):
+        text = " ".join(link.text_content().split())
+        if not text or len(text.split()) > _LINK_LINE_WORDS:
             continue
-        if " ".join(links[0].text_content().split()) == text:
-            lines.setdefault(text.lower(), []).append(element)
-            counted.add(element)
+        line = None
+        for ancestor in link.iterancestors():
+            if ancestor is root or " ".join(ancestor.text_content().split()) != text:
+                break
+            if ancestor.tag in ("p", "div", "li", "span"):
+                line = ancestor  # the outermost block holding only this link
+        if line is not None:
+            lines.setdefault(text.lower(), []).append(line)
     for elements in lines.values():
         if len(elements) >= 2:
             for element in elements:

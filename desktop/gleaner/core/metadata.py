@@ -49,9 +49,10 @@ def read_metadata(root: lxml.html.HtmlElement) -> PageMetadata:
     info.title = _clean(meta.get("og:title") or meta.get("twitter:title") or info.headline)
     info.site_name = _clean(meta.get("og:site_name") or _ld_name(ld.get("publisher"))
                             or meta.get("application-name"))
-    info.authors = _authors(root, ld, info.site_name)
+    near = _after_headline(root)
+    info.authors = _authors(root, ld, info.site_name, near)
     info.byline = ", ".join(info.authors)
-    info.published = _published(meta, ld, root)
+    info.published = _published(meta, ld, root, near)
     info.modified = _modified(meta, ld)
     if info.modified and info.published and info.modified[:10] < info.published[:10]:
         info.modified = None  # a "modified" date before publication is not one
@@ -248,21 +249,26 @@ _AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author",
                 "dcterms.creator", "citation_author", "byl", "cxenseparse:author")
 
 
-def _authors(root, ld: dict, site_name: str) -> list[str]:
+def _authors(root, ld: dict, site_name: str, near: list) -> list[str]:
     """The article's authors: JSON-LD people or the page's author meta tags, unless its
     visible byline names them all and more; then the byline, author-marked elements, and
     last trafilatura's search of the markup."""
     publisher = _ld_name(ld.get("publisher"))
     excluded = {n.lower() for n in (site_name, publisher) if n}
     primary = _ld_person_names(ld.get("author"), excluded) or _meta_authors(root, excluded)
-    visible = [n for n in (clean_name(p, excluded) for p in split_names(_visible_byline(root)))
-               if n]
+    if len(primary) > 1:
+        return _unique(primary)
+    visible = [n for n in (clean_name(p, excluded)
+                           for p in split_names(_visible_byline(root, near))) if n]
     if primary and len(visible) > len(primary) and \
             {n.lower() for n in primary} <= {n.lower() for n in visible}:
         primary = visible  # the tags name only the first of several authors
-    found = primary or visible or _trafilatura_authors(root, excluded)
+    return _unique(primary or visible or _trafilatura_authors(root, excluded))
+
+
+def _unique(names: list[str]) -> list[str]:
     unique: list[str] = []
-    for name in found:
+    for name in names:
         if name.lower() not in {n.lower() for n in unique}:
             unique.append(name)
     return unique
@@ -312,10 +318,10 @@ _MARKED_BYLINE = lxml.etree.XPath(
     " or @rel='author' or @itemprop='author' or contains(@data-testid, 'author')]")
 
 
-def _visible_byline(root) -> str:
+def _visible_byline(root, near: list) -> str:
     """The names in a visible byline ('By A and B'), from an element marked as a byline or an
-    author or, failing that, a short 'By …' element just after the headline."""
-    near = _after_headline(root)
+    author or, failing that, a short 'By …' element just after the headline (near: the
+    elements after the headline)."""
     near_set = set(near)
     marked = [el for el in _MARKED_BYLINE(root)
               if len(el.text_content()) <= 300 and not _in_comments(el)]
@@ -324,6 +330,7 @@ def _visible_byline(root) -> str:
         a.tag == "article" for a in el.iterancestors())))
     for element in marked:
         by_lines = [el for el in element.iter() if isinstance(el.tag, str)
+                    and _BY_LINE.match(el.text_content().lstrip())
                     and _BY_LINE.match(_own_text(el))]
         text = _byline_names(_own_text(by_lines[-1] if by_lines else element))
         if text and _names_follow(text):
@@ -402,16 +409,17 @@ _DATE_WINDOW = 15  # elements after the headline where a date line may stand
 _FIRST_PUBLISHED = re.compile(
     r"(?:first|originally)\s+published|erstmals\s+veröffentlicht|publié\s+(?:initialement|"
     r"pour la première fois)", re.IGNORECASE)
+_LABEL_HINT = re.compile(r"publi|posted|veröff|erschien|gepubl", re.IGNORECASE)
 _PUBLISHED_LABEL = re.compile(
     r"(?:first\s+|originally\s+)?(?:published|posted|veröffentlicht|erschienen|publié|"
     r"publicado|pubblicato|gepubliceerd|publicerad|publisert)(?:\s+(?:on|am|le|el|il|op))?"
     r"\s*:?\s*", re.IGNORECASE)
 
 
-def _visible_date(root) -> str | None:
+def _visible_date(near: list) -> str | None:
     """A date written out in a short line just under the headline ('Published 5 June 2023'),
     before the article's prose starts; not a linked date or one in a list."""
-    for element in _after_headline(root)[:_DATE_WINDOW]:
+    for element in near[:_DATE_WINDOW]:
         if element.tag in ("a", "li") or any(a.tag in ("a", "li") for a in element.iterancestors()):
             continue
         for piece in element.xpath("text()"):
@@ -424,11 +432,18 @@ def _visible_date(root) -> str | None:
     return None
 
 
-def _labelled_dates(root) -> tuple[str | None, str | None]:
+def _labelled_dates(near: list) -> tuple[str | None, str | None]:
     """Dates the page labels in words near the headline: (first or originally published,
     published), e.g. 'Updated 14 January 2026 · First published 3 May 2018'."""
     first = published = None
-    for element in _after_headline(root)[:_NEAR_HEADLINE]:
+    seen: set = set()
+    labelled = []  # the elements whose own text holds a label, each once
+    for element in near:
+        for piece in element.xpath("text()"):
+            if _LABEL_HINT.search(piece) and element not in seen:
+                seen.add(element)
+                labelled.append(element)
+    for element in labelled:
         text = _dated_text(element)
         if len(text) > 300:
             continue
@@ -467,11 +482,11 @@ _PUBLISHED_MARKS = lxml.etree.XPath(
     "contains(@class, 'posted-on') or contains(@class, 'entry-date')]")
 
 
-def _published(meta: dict[str, str], ld: dict, root) -> str | None:
+def _published(meta: dict[str, str], ld: dict, root, near: list) -> str | None:
     """The original publication date: a 'first published' line; else the page's structured
     publication date; else a 'Published …' line; else htmldate's reading of the page (original
     date, quick search); else a bare date line under the headline or a <time>."""
-    first, labelled = _labelled_dates(root)
+    first, labelled = _labelled_dates(near)
     if first:
         return first
     structured = [_ld_text(ld.get("datePublished"))]
@@ -495,7 +510,7 @@ def _published(meta: dict[str, str], ld: dict, root) -> str | None:
         parsed = parse_date(value)
         if parsed:
             return parsed
-    visible = _visible_date(root)
+    visible = _visible_date(near)
     if visible:
         return visible
     for element in root.xpath("//article//time[@datetime] | //time[@datetime]"):
@@ -528,6 +543,7 @@ def _htmldate(root) -> str | None:
     return parse_date(found)
 
 
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|2\d)\d{2}(?!\d)|^\d{8}$")
 _DAY_FIRST = re.compile(r"^\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}")
 
 
@@ -536,6 +552,8 @@ def parse_date(value: str | None) -> str | None:
     if not value or not value.strip():
         return None
     value = value.strip()
+    if not _YEAR.search(value):
+        return None  # no year, no date (and dateutil's failures are slow)
     if re.fullmatch(r"\d{8}", value):
         value = f"{value[:4]}-{value[4:6]}-{value[6:]}"  # 20240605
     lowered = value.lower()
