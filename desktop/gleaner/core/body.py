@@ -26,6 +26,7 @@ _BLOCKS = frozenset({
     "main", "figure", "address", "table", "tr", "ul", "ol", "dl", "center", "details", "summary",
 })
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_WHOLE = frozenset({"table", "ul", "ol", "dl", "figure", "blockquote", "pre"})
 # Never part of the reading text when they lie between the article's paragraphs.
 _DROP_IN_GAPS = frozenset({
     "nav", "form", "button", "script", "style", "noscript", "template", "iframe", "select",
@@ -38,10 +39,12 @@ _LINK_HEAVY = 0.35  # share of readability's words inside links that makes its p
 _MISSING_SHARE = 0.25  # prose left out of the article element, relative to what was kept
 _LEAD_WORDS = 40  # prose words between the headline and readability's first paragraph
 _AGREEMENT = 0.2  # below this overlap the two extractions chose different parts of the page
+_STRAY_GAP = 150  # unlinked words between an outlying anchor and the rest that make it a stray
 _UNLIKELY = re.compile(
     r"combx|comment|community|disqus|foot|menu|rss|shoutbox|sidebar|sponsor|ad-break|agegate|"
     r"pagination|pager|popup|share|social|related|newsletter|promo|outbrain|taboola|"
-    r"recirc|paywall|subscribe|affiliate", re.IGNORECASE)
+    r"recirc|paywall|subscribe|affiliate|\bbio\b|author-?info|about-?the-?author",
+    re.IGNORECASE)
 
 
 @dataclass
@@ -60,8 +63,11 @@ def whole_article(pristine: lxml.html.HtmlElement, readable_html: str, second_op
     summary; `second_opinion(tree)` returns another extractor's HTML, or None, and is called
     only when readability's pick looks doubtful. Returns readable_html when nothing maps."""
     page = _index(pristine)
-    anchors = _match(page, _leaf_texts(readable_html))
-    if not anchors or _doubtful(page, anchors):
+    anchors = _trim_strays(page, _match(page, _leaf_texts(readable_html)))
+    doubtful = not anchors
+    if anchors:
+        anchors, doubtful = _assess(page, anchors)
+    if doubtful:
         other = second_opinion(pristine)
         theirs = _match(page, _leaf_texts(other)) if other else []
         if not anchors:
@@ -145,35 +151,67 @@ def _is_prose(page: _Page, leaf) -> bool:
     return words >= _PROSE_WORDS and linked <= words * _PROSE_LINKS
 
 
-def _doubtful(page: _Page, anchors: list) -> bool:
-    """Whether readability's pick may be the wrong block, a fragment or the whole page."""
+def _assess(page: _Page, anchors: list) -> tuple[list, bool]:
+    """Readability's anchors, repaired where the page's own <article> element shows what it
+    left out, and whether its pick is still doubtful (short, link-heavy, or missing prose
+    that only a second opinion can place)."""
     kept = _words(page, anchors)
-    if kept < _SHORT_RESULT:
-        return True
     linked = sum(page.words.get(a, (0, 0))[1] for a in anchors)
-    if linked > kept * _LINK_HEAVY:
-        return True
+    if kept < _SHORT_RESULT or linked > kept * _LINK_HEAVY:
+        return anchors, True
     first, last = page.position[anchors[0]], page.position[anchors[-1]]
-    article = _article_element(_common_ancestor(anchors))
+    article, semantic = _article_element(_common_ancestor(anchors))
     if article is not None:
-        missing = sum(page.words[leaf][0] for leaf in page.words
-                      if not first <= page.position[leaf] <= last
-                      and _is_prose(page, leaf) and _inside(leaf, article)
-                      and not _marked_unlikely(leaf, article))
-        if missing > kept * _MISSING_SHARE:
-            return True
-    return _lead_words(page, first) > _LEAD_WORDS
+        missing = [leaf for leaf in page.words
+                   if not first <= page.position[leaf] <= last and _is_prose(page, leaf)
+                   and _inside(leaf, article) and not _marked_unlikely(leaf, article)]
+        if _words(page, missing) > kept * _MISSING_SHARE:
+            if semantic:  # the article element's prose is the article's: take it
+                return sorted({*anchors, *missing}, key=page.position.__getitem__), False
+            return anchors, True
+    return anchors, _lead_words(page, first) > _LEAD_WORDS
 
 
-def _article_element(element):
-    """The closest <article>, articleBody or <main> holding element (or element itself)."""
-    for candidate in [element, *element.iterancestors()] if element is not None else []:
+def _trim_strays(page: _Page, anchors: list) -> list:
+    """Drop a first or last anchor cut off from the others by more unlinked text than they
+    hold (a paragraph readability picked up from a distant box), so that the region between
+    anchors does not take in the page between them."""
+    if len(anchors) < 3:
+        return anchors
+    leaves = sorted(page.words, key=page.position.__getitem__)
+    at = {leaf: i for i, leaf in enumerate(leaves)}
+    unlinked = [0]
+    for leaf in leaves:
+        words, linked = page.words[leaf]
+        unlinked.append(unlinked[-1] + (words if linked <= words / 2 else 0))
+    anchor_set = set(anchors)
+
+    def gap(a, b) -> int:  # unlinked words of the non-anchor leaves between two anchors
+        inside = unlinked[at[b]] - unlinked[at[a] + 1]
+        return inside - sum(page.words[x][0] for x in anchor_set
+                            if at[a] < at.get(x, -1) < at[b])
+
+    trimmed = list(anchors)
+    while len(trimmed) >= 3 and trimmed[0] in at and trimmed[1] in at and \
+            gap(trimmed[0], trimmed[1]) > max(_STRAY_GAP, _words(page, trimmed[1:])):
+        anchor_set.discard(trimmed.pop(0))
+    while len(trimmed) >= 3 and trimmed[-1] in at and trimmed[-2] in at and \
+            gap(trimmed[-2], trimmed[-1]) > max(_STRAY_GAP, _words(page, trimmed[:-1])):
+        anchor_set.discard(trimmed.pop())
+    return trimmed
+
+
+def _article_element(element) -> tuple:
+    """The closest <article> or articleBody holding element (or element itself), with True;
+    else the closest <main>, with False (a <main> often holds sidebars too); else None."""
+    lineage = [element, *element.iterancestors()] if element is not None else []
+    for candidate in lineage:
         if candidate.tag == "article" or candidate.get("itemprop") == "articleBody":
-            return candidate
-    for candidate in [element, *element.iterancestors()] if element is not None else []:
+            return candidate, True
+    for candidate in lineage:
         if candidate.tag == "main" or candidate.get("role") == "main":
-            return candidate
-    return None
+            return candidate, False
+    return None, False
 
 
 def _marked_unlikely(element, container) -> bool:
@@ -276,6 +314,23 @@ def _prune_children(page, element, span, anchors, holders, ends) -> None:
             _remove(child, keep_tail=first <= at <= last)
         elif not _keep_in_gap(child):
             _remove(child, keep_tail=True)
+        else:
+            _clean_gap(child)
+
+
+def _clean_gap(element) -> None:
+    """Within a kept gap element, drop the blocks that are furniture (a 'Check price' button
+    inside a verdict box); tables, lists, figures and quotes are judged whole."""
+    if element.tag in _WHOLE:
+        return
+    for child in list(element):
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag in _BLOCKS or child.tag in _DROP_IN_GAPS:
+            if _keep_in_gap(child):
+                _clean_gap(child)
+            else:
+                _remove(child, keep_tail=True)
 
 
 def _remove(element, keep_tail: bool) -> None:
