@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gleaner.core.extract import extract_article
 from gleaner.core.fetch import RawPage, decode_html
+from gleaner.core.metadata import parse_date
 
 PARAGRAPH = ("The regional council met on Tuesday to discuss the new border arrangements, "
              "hearing from residents, officials and aid workers for more than three hours "
@@ -175,3 +176,160 @@ def test_json_ld_organisation_authors_are_not_people():
             '"name": "Ana Ruiz"}]}</script>')
     assert extract_article(page(f"<article>{paragraphs()}</article>", head)).authors == [
         "Ana Ruiz"]
+
+
+# --- the whole article: what readability alone loses --------------------------------------
+
+def test_numbered_subheadings_in_their_own_boxes_are_kept():
+    items = "".join(
+        f'<div class="item"><div class="item__head"><h3>{i}. Item heading {i}</h3></div>'
+        f'<div class="item__image"><img src="/{i}.jpg" alt=""></div>'
+        f'<div class="item__body"><div class="rich"><p>{i}. {PARAGRAPH}</p>'
+        f"<p>Free entry.</p></div></div></div>" for i in range(1, 6))
+    body = (f'<div class="wrap"><h1>Story</h1><div class="intro"><div class="in">'
+            f"<p>Intro: {PARAGRAPH}</p></div></div><div class=\"body\"><h2>Outdoor events</h2>"
+            f"{items}</div></div>")
+    text = extract_article(page(body)).text
+    for i in range(1, 6):
+        assert f"\n{i}. Item heading {i}\n{i}. {PARAGRAPH}" in text
+    assert text.startswith(f"Intro: {PARAGRAPH}\nOutdoor events\n1. Item heading 1")
+    assert text.count("Free entry.") == 5  # a repeated line of the article's own is kept
+
+
+def test_sections_readability_leaves_aside_inside_the_article_element_are_kept():
+    sections = "".join(
+        f'<section class="sec"><div class="sec__head"><h2>Section {i}</h2></div>'
+        f'<div class="sec__body"><div class="prose"><p>{i}. {PARAGRAPH}</p></div></div>'
+        f"</section>" for i in range(1, 5))
+    body = (f"<article><h1>Story</h1><div class=\"lead\"><div><p>Lead. {PARAGRAPH}</p>"
+            f"</div></div>{sections}<aside class=\"sidebar\"><p>Sidebar words {PARAGRAPH}</p>"
+            f"</aside></article>")
+    text = extract_article(page(body)).text
+    for i in range(1, 5):
+        assert f"Section {i}\n{i}. {PARAGRAPH}" in text
+    assert "Sidebar words" not in text
+
+
+def test_repeated_link_only_lines_are_dropped():
+    figure = ('<figure><img src="/f.jpg" alt=""><div class="p"><a href="/fig" target="_blank">'
+              "Open in a new tab</a></div><figcaption>Caption {0}.</figcaption></figure>")
+    body = (f"<article>{paragraphs(2)}{figure.format(1)}{paragraphs(2)}{figure.format(2)}"
+            f'<p><a href="/report.pdf">Read the full report</a></p>{paragraphs(2)}</article>')
+    text = extract_article(page(body)).text
+    assert "Open in a new tab" not in text
+    assert "Caption 1.\n" in text and "Caption 2.\n" in text
+    assert "Read the full report" in text  # once only: not an interface control
+
+
+def test_text_nested_deeper_than_the_parser_limit_is_kept():
+    body = "<div>" * 5000 + f"<p>{PARAGRAPH}</p>" + "</div>" * 5000
+    assert extract_article(page(body)).text == PARAGRAPH
+
+
+def test_second_opinion_is_asked_only_when_readability_is_in_doubt(monkeypatch):
+    import gleaner.core.extract as extract
+
+    calls = []
+    real = extract._second_opinion
+    monkeypatch.setattr(extract, "_second_opinion",
+                        lambda tree, url: calls.append(url) or real(tree, url))
+    extract_article(page(f"<article><h1>Story</h1>{paragraphs()}</article>"))
+    assert calls == []
+    links = "".join(f'<li><a href="/{i}">Another story number {i} here</a></li>'
+                    for i in range(40))
+    short = f"<div><ul>{links}</ul></div><div><p>{PARAGRAPH}</p></div>"
+    extract_article(page(short))
+    assert len(calls) == 1
+
+
+def test_whole_article_combines_a_second_opinion_with_readabilitys_pick():
+    import lxml.html
+
+    from gleaner.core.body import whole_article
+
+    html = (f"<html><body><nav><a href='/'>Home</a></nav><div id='a'><p>One. {PARAGRAPH}</p>"
+            f"</div><div id='b'><p>Two. {PARAGRAPH}</p><h2>Later</h2><p>Three. {PARAGRAPH}</p>"
+            f"</div><footer><p>Footer words here</p></footer></body></html>")
+    readable = f"<div><p>Two. {PARAGRAPH}</p></div>"  # a fragment: short, so in doubt
+    other = f"<html><body><p>One. {PARAGRAPH}</p><p>Three. {PARAGRAPH}</p></body></html>"
+    result = whole_article(lxml.html.document_fromstring(html), readable, lambda tree: other)
+    text = " ".join(lxml.html.document_fromstring(result).text_content().split())
+    assert text.startswith("One.") and "Two." in text and "Later Three." in text
+    assert "Home" not in text and "Footer" not in text
+
+
+# --- metadata -------------------------------------------------------------------------------
+
+def test_a_byline_followed_by_a_date_names_only_the_author():
+    body = (f'<article><h1>Rents in the valley</h1><div class="byline"><a href="/a/es">Emily '
+            f"Stone</a> December 25, 2025</div>{paragraphs()}</article>")
+    article = extract_article(page(body))
+    assert article.authors == ["Emily Stone"]
+    assert article.published == "2025-12-25"
+
+
+def test_every_author_meta_tag_counts_and_the_site_is_no_author():
+    head = ('<meta name="author" content="Ana Ruiz"><meta name="author" content="Ben Okoro">'
+            '<meta property="og:site_name" content="Town Gazette">')
+    assert extract_article(page(f"<article>{paragraphs()}</article>", head)).authors == [
+        "Ana Ruiz", "Ben Okoro"]
+    head = ('<meta name="author" content="Town Gazette">'
+            '<meta property="og:site_name" content="Town Gazette">')
+    body = f"<article><h1>Rents in the valley</h1><p>By Ana Ruiz</p>{paragraphs()}</article>"
+    assert extract_article(page(body, head)).authors == ["Ana Ruiz"]
+
+
+def test_a_visible_byline_naming_more_authors_than_the_meta_tag_wins():
+    head = '<meta name="author" content="Ana Ruiz">'
+    body = (f'<article><h1>Rents in the valley</h1><div class="byline">By Ana Ruiz, Ben Okoro '
+            f"and Chloé Martin</div>{paragraphs()}</article>")
+    assert extract_article(page(body, head)).authors == ["Ana Ruiz", "Ben Okoro",
+                                                         "Chloé Martin"]
+
+
+def test_the_first_publication_date_wins_over_an_update():
+    head = '<meta property="article:modified_time" content="2026-01-14T09:00:00Z">'
+    body = (f'<article><h1>Rents in the valley</h1><p class="dates">Updated <time '
+            f'datetime="2026-01-14">14 January 2026</time> · First published <time '
+            f'datetime="2018-05-03">3 May 2018</time></p>{paragraphs()}</article>')
+    article = extract_article(page(body, head))
+    assert article.published == "2018-05-03"
+    assert article.modified.startswith("2026-01-14")
+
+
+def test_json_ld_keeps_publication_and_modification_dates_apart():
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Story",'
+            ' "datePublished": "2024-03-01T08:00:00Z", "dateModified": "2024-03-09T10:00:00Z"}'
+            "</script>")
+    article = extract_article(page(f"<article>{paragraphs()}</article>", head))
+    assert article.published.startswith("2024-03-01")
+    assert article.modified.startswith("2024-03-09")
+
+
+def test_german_byline_and_dates():
+    body = (f'<div class="artikel"><h1>Neue Fähre für Lindenau</h1><p class="autor">Von Anna '
+            f"Berger und Jonas Keller</p><p>Veröffentlicht am 12.03.2024, 14:05 Uhr</p>"
+            f"{paragraphs()}</div>")
+    article = extract_article(page(body))
+    assert article.authors == ["Anna Berger", "Jonas Keller"]
+    assert article.published == "2024-03-12"
+    assert parse_date("3. März 2024") == "2024-03-03"
+    assert parse_date("05.06.2024") == "2024-06-05"  # day first, as written in Europe
+
+
+def test_the_visible_headline_beats_a_search_engine_title():
+    head = ('<meta property="og:title" content="Valley rents: prices up 9% as landlords sell, '
+            'survey says">')
+    body = (f"<article><h1>Valley rents climb again as landlords sell up</h1>{paragraphs()}"
+            f"</article>")
+    assert extract_article(page(body, head)).title == (
+        "Valley rents climb again as landlords sell up")
+
+
+def test_a_logo_h1_is_not_the_title():
+    html = (f"<html><head><title>Council approves new housing plan | Town Gazette</title></head>"
+            f"<body><h1>Town Gazette</h1><article>{paragraphs()}</article></body></html>")
+    text, charset = decode_html(html.encode())
+    url = "https://news.example/2024/story"
+    article = extract_article(RawPage(url, url, html.encode(), text, charset))
+    assert article.title == "Council approves new housing plan"

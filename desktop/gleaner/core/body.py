@@ -26,6 +26,7 @@ _BLOCKS = frozenset({
     "main", "figure", "address", "table", "tr", "ul", "ol", "dl", "center", "details", "summary",
 })
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_VISIBLE_TEXT = ".//text()[not(ancestor::button or ancestor::script or ancestor::style)]"
 _WHOLE = frozenset({"table", "ul", "ol", "dl", "figure", "blockquote", "pre"})
 # Never part of the reading text when they lie between the article's paragraphs.
 _DROP_IN_GAPS = frozenset({
@@ -37,7 +38,6 @@ _PROSE_LINKS = 0.3
 _SHORT_RESULT = 60  # fewer words than this and readability's pick is checked
 _LINK_HEAVY = 0.35  # share of readability's words inside links that makes its pick doubtful
 _MISSING_SHARE = 0.25  # prose left out of the article element, relative to what was kept
-_LEAD_WORDS = 40  # prose words between the headline and readability's first paragraph
 _AGREEMENT = 0.2  # below this overlap the two extractions chose different parts of the page
 _STRAY_GAP = 150  # unlinked words between an outlying anchor and the rest that make it a stray
 _UNLIKELY = re.compile(
@@ -86,7 +86,7 @@ def whole_article(pristine: lxml.html.HtmlElement, readable_html: str, second_op
         # A base address lxml cannot use leaves the links as the page wrote them.
         with contextlib.suppress(ValueError):
             container.make_links_absolute(base_url, handle_failures="discard")
-    return lxml.html.tostring(container, encoding="unicode")
+    return lxml.html.tostring(container, encoding="unicode", with_tail=False)
 
 
 def _norm(text: str) -> str:
@@ -169,7 +169,10 @@ def _assess(page: _Page, anchors: list) -> tuple[list, bool]:
             if semantic:  # the article element's prose is the article's: take it
                 return sorted({*anchors, *missing}, key=page.position.__getitem__), False
             return anchors, True
-    return anchors, _lead_words(page, first) > _LEAD_WORDS
+    lead = _lead(page, anchors)
+    if lead:
+        anchors = sorted({*anchors, *lead}, key=page.position.__getitem__)
+    return anchors, False
 
 
 def _trim_strays(page: _Page, anchors: list) -> list:
@@ -230,15 +233,33 @@ def _inside(element, container) -> bool:
     return any(ancestor is container for ancestor in element.iterancestors())
 
 
-def _lead_words(page: _Page, first: int) -> int:
-    """Prose words between the page's main headline and readability's first paragraph: an
-    introduction readability left out."""
+def _lead(page: _Page, anchors: list) -> list:
+    """Prose between the page's main headline and readability's first paragraph, when the
+    headline stands in the same element as the article (not only <body>): an introduction
+    readability left out. Boxes marked as furniture do not count."""
     headings = page.root.xpath("//article//h1") or page.root.xpath("//h1")
     if not headings:
-        return 0
-    start = page.position.get(headings[0], first)
-    return sum(page.words[leaf][0] for leaf in page.words
-               if start < page.position[leaf] < first and _is_prose(page, leaf))
+        return []
+    headline = headings[0]
+    start, first = page.position.get(headline, -1), page.position[anchors[0]]
+    if start < 0 or start >= first:
+        return []
+    shared = _common_ancestor([headline, anchors[0]])
+    if shared is None or shared.tag in ("body", "html"):
+        return []
+    return [leaf for leaf in page.words
+            if start < page.position[leaf] < first and _is_prose(page, leaf)
+            and _inside(leaf, shared) and _reads_as_sentences(page, leaf)
+            and not _marked_unlikely(leaf, shared)]
+
+
+_SENTENCE_END = (".", "!", "?", "…", "\"", "”", "’", "»", ")", ":")
+
+
+def _reads_as_sentences(page: _Page, leaf) -> bool:
+    """Prose that ends as a sentence ends, or is long: not a byline with its dates."""
+    return page.words[leaf][0] >= 2 * _PROSE_WORDS or \
+        leaf.text_content().rstrip().endswith(_SENTENCE_END)
 
 
 def _combine(page: _Page, mine: list, theirs: list) -> list:
@@ -353,7 +374,7 @@ def _keep_in_gap(element) -> bool:
     tag = element.tag
     if tag in _DROP_IN_GAPS:
         return False
-    text = _norm(element.text_content())
+    text = _norm(" ".join(element.xpath(_VISIBLE_TEXT)))
     if not text:
         return bool(element.xpath(".//img")) and tag in ("figure", "p", "div", "picture", "img")
     if tag == "header" and not element.xpath(".//h2|.//h3|.//h4|.//h5|.//h6"):
