@@ -39,6 +39,9 @@ _SHORT_RESULT = 60  # fewer words than this and readability's pick is checked
 _LINK_HEAVY = 0.35  # share of readability's words inside links that makes its pick doubtful
 _MISSING_SHARE = 0.25  # prose left out of the article element, relative to what was kept
 _AGREEMENT = 0.2  # below this overlap the two extractions chose different parts of the page
+_LABEL_WORDS = 3  # a box between paragraphs with no more words than this is a label
+_ONE_LINK = 0.5  # share of a box's text in its one link that makes it a link line
+_SEVERAL_LINKS = 0.3  # the same with several links (teasers of other stories)
 _STRAY_GAP = 150  # unlinked words between an outlying anchor and the rest that make it a stray
 _UNLIKELY = re.compile(
     r"combx|comment|community|disqus|foot|menu|rss|shoutbox|sidebar|sponsor|ad-break|agegate|"
@@ -385,9 +388,15 @@ def _keep_in_gap(element) -> bool:
                                                            "role"))
     if markers and _UNLIKELY.search(markers) and len(text) < 400:
         return False
+    if tag in _HEADINGS:
+        return True
+    if len(text.split()) <= _LABEL_WORDS and tag not in _WHOLE and \
+            not element.xpath(".//img|.//h2|.//h3|.//h4|.//h5|.//h6|.//li|.//table"):
+        return False  # 'Advertisement', 'Share', 'Loading…': a label, not the article
     links = element.xpath(".//a")
-    if links and tag not in _HEADINGS:
+    if links:
         linked = sum(len(_norm(a.text_content())) for a in links)
-        if linked > len(text) * 0.5:
+        # One link may carry most of a line; several links need real text around them.
+        if linked > len(text) * (_ONE_LINK if len(links) == 1 else _SEVERAL_LINKS):
             return False
     return True

@@ -1,5 +1,7 @@
-"""From a fetched page to a clean article: readability-lxml for the body, an allowlist sanitizer
-for the stored HTML, page metadata for title/byline/date/site, and the canonical text."""
+"""From a fetched page to a clean article: readability-lxml to find the body, widened to the
+whole article (core.body, with trafilatura as a second opinion where readability is in doubt),
+an allowlist sanitizer for the stored HTML, page metadata for title/byline/date/site, and the
+canonical text."""
 
 from __future__ import annotations
 
@@ -281,11 +283,21 @@ def _drop_furniture(body_html: str, title: str) -> str:
             _drop_header_lines_before(heading)
             heading.drop_tree()
     _drop_repeated_link_lines(root)
+    for element in list(root.iter("p", "div", "span", "aside")):
+        if not len(element) and element.getparent() is not None and \
+                " ".join((element.text or "").split()).lower() in _AD_LABELS:
+            element.drop_tree()
     _drop_empty_sections(root)
     return lxml.html.tostring(root, encoding="unicode")
 
 
 _SECTION_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+# The labels advertising slots carry, whatever their markup.
+_AD_LABELS = {"advertisement", "advertisements", "advertising", "ad", "sponsored",
+              "sponsored content", "story continues below advertisement",
+              "article continues below advertisement", "continue reading below",
+              "anzeige", "werbung", "publicité", "publicidad", "pubblicità", "advertentie",
+              "annonse", "annons", "reklame"}
 _KICKER_WORDS = 30
 
 

@@ -409,6 +409,7 @@ _DATE_WINDOW = 15  # elements after the headline where a date line may stand
 _FIRST_PUBLISHED = re.compile(
     r"(?:first|originally)\s+published|erstmals\s+veröffentlicht|publié\s+(?:initialement|"
     r"pour la première fois)", re.IGNORECASE)
+_LABEL_TEXTS = 150  # text nodes after the headline searched for a 'Published …' label
 _LABEL_HINT = re.compile(r"publi|posted|veröff|erschien|gepubl", re.IGNORECASE)
 _PUBLISHED_LABEL = re.compile(
     r"(?:first\s+|originally\s+)?(?:published|posted|veröffentlicht|erschienen|publié|"
@@ -432,17 +433,21 @@ def _visible_date(near: list) -> str | None:
     return None
 
 
-def _labelled_dates(near: list) -> tuple[str | None, str | None]:
+def _labelled_dates(root) -> tuple[str | None, str | None]:
     """Dates the page labels in words near the headline: (first or originally published,
     published), e.g. 'Updated 14 January 2026 · First published 3 May 2018'."""
-    first = published = None
-    seen: set = set()
-    labelled = []  # the elements whose own text holds a label, each once
-    for element in near:
-        for piece in element.xpath("text()"):
-            if _LABEL_HINT.search(piece) and element not in seen:
-                seen.add(element)
+    headline = _headline_element(root)
+    if headline is None:
+        return None, None
+    labelled: list = []  # the elements whose own text holds a label, each once
+    for piece in headline.xpath(f"following::text()[position() <= {_LABEL_TEXTS}]"):
+        if _LABEL_HINT.search(piece):
+            element = piece.getparent()
+            if piece.is_tail and element is not None:
+                element = element.getparent()
+            if element is not None and element not in labelled:
                 labelled.append(element)
+    first = published = None
     for element in labelled:
         text = _dated_text(element)
         if len(text) > 300:
@@ -486,18 +491,10 @@ def _published(meta: dict[str, str], ld: dict, root, near: list) -> str | None:
     """The original publication date: a 'first published' line; else the page's structured
     publication date; else a 'Published …' line; else htmldate's reading of the page (original
     date, quick search); else a bare date line under the headline or a <time>."""
-    first, labelled = _labelled_dates(near)
+    first, labelled = _labelled_dates(root)
     if first:
         return first
-    structured = [_ld_text(ld.get("datePublished"))]
-    structured += [meta.get(key) for key in _PUBLISHED_KEYS]
-    for element in _PUBLISHED_MARKS(root):
-        markers = f"{element.get('class', '')} {element.get('itemprop', '')}".lower()
-        if "updat" in markers or "modif" in markers:
-            continue
-        structured.append(element.get("datetime") or element.get("content")
-                          or _clean(element.text_content())[:60])
-    for value in structured:
+    for value in _structured_dates(meta, ld, root):
         parsed = parse_date(value)
         if parsed:
             return parsed
@@ -518,6 +515,19 @@ def _published(meta: dict[str, str], ld: dict, root, near: list) -> str | None:
         if parsed:
             return parsed
     return None
+
+
+def _structured_dates(meta: dict[str, str], ld: dict, root):
+    """The page's machine-readable publication dates, best first (the markup searched only
+    if the tags say nothing)."""
+    yield _ld_text(ld.get("datePublished"))
+    for key in _PUBLISHED_KEYS:
+        yield meta.get(key)
+    for element in _PUBLISHED_MARKS(root):
+        markers = f"{element.get('class', '')} {element.get('itemprop', '')}".lower()
+        if "updat" not in markers and "modif" not in markers:
+            yield (element.get("datetime") or element.get("content")
+                   or _clean(element.text_content())[:60])
 
 
 def _modified(meta: dict[str, str], ld: dict) -> str | None:
@@ -544,6 +554,8 @@ def _htmldate(root) -> str | None:
 
 
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|2\d)\d{2}(?!\d)|^\d{8}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                       r"(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _DAY_FIRST = re.compile(r"^\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}")
 
 
@@ -556,6 +568,15 @@ def parse_date(value: str | None) -> str | None:
         return None  # no year, no date (and dateutil's failures are slow)
     if re.fullmatch(r"\d{8}", value):
         value = f"{value[:4]}-{value[4:6]}-{value[6:]}"  # 20240605
+    iso = _ISO_DATE.match(value)
+    if iso:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T", 1))
+        except ValueError:
+            pass
+        else:
+            if parsed.year >= 1900:
+                return parsed.isoformat() if iso.group(1) else parsed.date().isoformat()
     lowered = value.lower()
     for word in re.findall(r"[^\W\d_]+", lowered):
         if word in _MONTH_NAMES:
