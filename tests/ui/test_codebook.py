@@ -117,7 +117,9 @@ def drag_onto(qtbot, window, theme_id: int, target_id: int, where: str = "on") -
     panel = window.themes_panel
     tree, viewport = panel.tree, panel.tree.viewport()
     data = panel.model_.mimeData([panel.index_of(theme_id)])
+    tree.scrollTo(panel.index_of(target_id))  # as a user's drag scrolls the tree to it
     rect = panel.theme_rect(target_id)
+    assert viewport.rect().contains(rect.center())
     point = rect.center() if where == "on" else QPoint(rect.center().x(), rect.top() + 1)
     move = Qt.DropAction.MoveAction
     for event in (QDragEnterEvent(point, move, data, Qt.MouseButton.LeftButton,

@@ -134,10 +134,13 @@ class Changes:
     themes: frozenset[int] = frozenset()
     library: bool = False
     codebook: bool = False
+    # Articles whose own data changed (details, star, read mark, memo, tags): an open
+    # article's header and details panel show them.
+    details: frozenset[int] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.articles or self.highlights or self.themes or self.library
-                    or self.codebook)
+                    or self.codebook or self.details)
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ from .errors import ArchiveError
 READS = frozenset({
     "article_count", "article_page", "article_row", "article_summaries", "data_version",
     "get_article", "get_highlight", "get_theme", "history", "is_empty", "list_highlights",
-    "list_tags", "list_themes", "redo_label", "step_size", "suggest_color", "theme_by_name",
-    "themes_by_id", "undo_label",
+    "list_tags", "list_themes", "redo_label", "step_size", "suggest_color", "tag_names",
+    "theme_by_name", "themes_by_id", "undo_label",
 })
 
 IDLE_SECONDS = 5.0  # after this long without a request, the history is tidied

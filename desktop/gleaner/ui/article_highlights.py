@@ -299,6 +299,7 @@ class ArticleHighlightsList(QListView):
 
     highlightActivated = Signal(int)
     deleteRequested = Signal(int)
+    noteRequested = Signal(int)  # Enter: open the highlight and edit its note
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -371,6 +372,7 @@ class ArticleHighlightsList(QListView):
         current = self.current_id()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and current is not None:
             self.highlightActivated.emit(current)
+            self.noteRequested.emit(current)
         elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and current is not None:
             self.deleteRequested.emit(current)
         elif control and key == Qt.Key.Key_Down:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QColor, QPixmap, QTextCursor
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -14,10 +14,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.codebook import depths
 from ..core.models import Highlight, Theme
 from .widgets import WrappingLabel
 
 QUOTE_PREVIEW_CHARS = 280
+ORPHANED_TEXT = ("Its text is no longer in the article (it changed when the article was "
+                 "extracted again). Select the passage in the reader, then re-attach it.")
 
 
 class HighlightPanel(QWidget):
@@ -30,6 +33,8 @@ class HighlightPanel(QWidget):
     noteEdited = Signal(int, str)
     themeToggled = Signal(int, int, bool)  # highlight id, theme id, now applied
     deleteRequested = Signal(int)
+    reattachRequested = Signal(int)  # an orphaned highlight, to the reader's selection
+    leaveRequested = Signal()  # Escape in the note: back to the reader
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -63,6 +68,12 @@ class HighlightPanel(QWidget):
         self._note_timer.setInterval(self.NOTE_PAUSE_MS)
         self._note_timer.timeout.connect(self.flush_note)
         self._pending_note: int | None = None  # highlight whose typed note is not stored yet
+        self.orphaned = WrappingLabel(ORPHANED_TEXT)
+        self.orphaned.setObjectName("orphanedNotice")
+        self.orphaned.setWordWrap(True)
+        self.reattach_button = QPushButton("Re-attach to selection")
+        self.reattach_button.setObjectName("reattachHighlight")
+        self.reattach_button.clicked.connect(self._on_reattach)
         self.delete_button = QPushButton("Delete highlight")
         self.delete_button.setObjectName("deleteHighlight")
         self.delete_button.clicked.connect(self._on_delete)
@@ -71,6 +82,8 @@ class HighlightPanel(QWidget):
         details_layout = QVBoxLayout(details)
         details_layout.setContentsMargins(0, 0, 0, 0)
         details_layout.addWidget(self.quote)
+        details_layout.addWidget(self.orphaned)
+        details_layout.addWidget(self.reattach_button, 0, Qt.AlignmentFlag.AlignLeft)
         details_layout.addWidget(_caption("Themes"))
         details_layout.addWidget(self.theme_list)
         details_layout.addWidget(_caption("Note"))
@@ -100,10 +113,15 @@ class HighlightPanel(QWidget):
         if len(quote) > QUOTE_PREVIEW_CHARS:
             quote = quote[:QUOTE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
         self.quote.setText(f"“{quote}”")
+        self.orphaned.setVisible(highlight.orphaned)
+        self.reattach_button.setVisible(highlight.orphaned)
+        levels = depths(themes)
         with QSignalBlocker(self.theme_list):
             self.theme_list.clear()
             for theme in themes:
-                item = QListWidgetItem(_chip(theme.color), theme.name)
+                # Sub-themes indented under their parents, as in the codebook.
+                item = QListWidgetItem(_chip(theme.color),
+                                       "    " * levels.get(theme.id, 0) + theme.name)
                 item.setData(Qt.ItemDataRole.UserRole, theme.id)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked if theme.id in highlight.theme_ids
@@ -126,7 +144,7 @@ class HighlightPanel(QWidget):
 
     def theme_item(self, name: str) -> QListWidgetItem | None:
         for row in range(self.theme_list.count()):
-            if self.theme_list.item(row).text() == name:
+            if self.theme_list.item(row).text().strip() == name:
                 return self.theme_list.item(row)
         return None
 
@@ -145,10 +163,24 @@ class HighlightPanel(QWidget):
         if pending is not None and self.highlight and self.highlight.id == pending:
             self.noteEdited.emit(pending, self.note.toPlainText())
 
+    def edit_note(self) -> None:
+        """Put the caret at the end of the note, ready to type (Enter on a highlight)."""
+        self.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.note.moveCursor(QTextCursor.MoveOperation.End)
+
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
         if watched is self.note and event.type() == QEvent.Type.FocusOut:
             self.flush_note()
+        if (watched is self.note and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Escape):
+            self.flush_note()
+            self.leaveRequested.emit()
+            return True
         return super().eventFilter(watched, event)
+
+    def _on_reattach(self) -> None:
+        if self.highlight:
+            self.reattachRequested.emit(self.highlight.id)
 
     def _on_note_changed(self) -> None:
         if self.highlight:

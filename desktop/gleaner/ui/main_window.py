@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +34,8 @@ from ..core.errors import ArchiveError
 from ..core.models import Article, CapturedArticle, Changes, Highlight, OpResult, Theme
 from ..core.resources import resource_path
 from ..core.service import ArchiveClient, ArchiveProcessError
+from .article_details import ArticleDetailsPanel, EditDetailsDialog
+from .article_highlights import ArticleHighlightsList
 from .file_dialogs import ask_archive, ask_open_pages
 from .highlight_panel import HighlightPanel
 from .library_view import LibraryView
@@ -64,6 +67,7 @@ class MainWindow(QMainWindow):
         self.highlights: list[Highlight] = []
         self.active_highlight: int | None = None
         self.theme_dialog: ThemeDialog | None = None
+        self.details_dialog: EditDetailsDialog | None = None
         self.merge_dialog: MergeDialog | None = None
         self._data_version: int | None = None
         self._unsaved_note: tuple[int, str] | None = None  # a note the archive refused
@@ -130,13 +134,40 @@ class MainWindow(QMainWindow):
         self.highlight_panel.noteEdited.connect(self.set_note)
         self.highlight_panel.themeToggled.connect(self.toggle_theme)
         self.highlight_panel.deleteRequested.connect(self.delete_highlight)
+        self.highlight_panel.reattachRequested.connect(self.reattach_highlight)
+        self.highlight_panel.leaveRequested.connect(self._back_to_reader)
+        self.reader.selectionNotice.connect(
+            lambda message: self.statusBar().showMessage(message, 6000))
+        self.article_highlights = ArticleHighlightsList()
+        self.article_highlights.highlightActivated.connect(self.go_to_highlight)
+        self.article_highlights.noteRequested.connect(self.edit_note)
+        self.article_highlights.deleteRequested.connect(self.delete_highlight)
+        self.details = ArticleDetailsPanel()
+        self.details.starToggled.connect(
+            lambda article_id, on: self._article_op("set_starred", article_id, on))
+        self.details.readToggled.connect(
+            lambda article_id, on: self._article_op("set_read", article_id, on))
+        self.details.memoEdited.connect(self.set_article_memo)
+        self.details.tagsAdded.connect(
+            lambda article_id, names: self._article_op("tag_article", article_id, names))
+        self.details.tagRemoved.connect(
+            lambda article_id, name: self._article_op("untag_article", article_id, [name]))
+        self.details.editRequested.connect(self.ask_edit_details)
+        # Below the codebook: the open highlight, the article's list of highlights and the
+        # article's own details, a tab each (the codebook stays in view for coding).
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("sideTabs")
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.addTab(self.highlight_panel, "Highlight")
+        self.side_tabs.addTab(self.article_highlights, "In this article")
+        self.side_tabs.addTab(self.details, "Article")
         side = QWidget()
         side.setObjectName("sidePanels")
         side_layout = _MinimumHeightLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.setSpacing(0)
         side_layout.addWidget(self.themes_panel)
-        side_layout.addWidget(self.highlight_panel, 1)
+        side_layout.addWidget(self.side_tabs, 1)
         # In a small window the side panels scroll rather than push the window off screen
         # (a layout, not a splitter, so the scroll area knows their true minimum height).
         self.side_scroll = QScrollArea()
@@ -213,6 +244,20 @@ class MainWindow(QMainWindow):
         themes_menu.addAction(self.new_theme_action)
         themes_menu.addAction(self.filter_themes_action)
 
+        article_menu = self.menuBar().addMenu("&Article")
+        self.star_action = _action(self, "Star", "Ctrl+D", self.toggle_star)
+        self.read_action = _action(self, "Mark as Read", "Ctrl+Shift+U", self.toggle_read)
+        self.edit_details_action = _action(self, "Edit Details…", "Ctrl+E",
+                                           lambda: self.article and self.ask_edit_details(
+                                               self.article.id))
+        self.delete_article_action = _action(self, "Delete Article…", None,
+                                             lambda: self.article and self.ask_delete_article(
+                                                 self.article.id))
+        for action in (self.star_action, self.read_action, self.edit_details_action):
+            article_menu.addAction(action)
+        article_menu.addSeparator()
+        article_menu.addAction(self.delete_article_action)
+
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(_action(self, "About Gleaner", None, self._about))
 
@@ -222,6 +267,15 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(str(number)), self)
             shortcut.activated.connect(lambda n=number: self.code_with_key(n))
             self.number_shortcuts.append(shortcut)
+        # Moving between highlights from the keyboard, wherever the article has focus (the
+        # codebook keeps Ctrl+Up/Down for moving themes).
+        for widget in (self.reader, self.highlight_panel, self.details):
+            for key, step in (("Ctrl+Down", self.next_highlight),
+                              ("Ctrl+Up", self.previous_highlight)):
+                shortcut = QShortcut(QKeySequence(key), widget)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(step)
+        self.reader.installEventFilter(self)
 
     # --- the archive -----------------------------------------------------------------------
 
@@ -254,7 +308,7 @@ class MainWindow(QMainWindow):
 
     def open_archive(self, path: Path) -> bool:
         """Switch this window to the archive at path; on failure the current one stays."""
-        self.highlight_panel.flush_note()
+        self._flush_typing()
         try:
             client = ArchiveClient.start(path)
         except ArchiveError as error:
@@ -293,7 +347,7 @@ class MainWindow(QMainWindow):
         if self.running_op:
             self.statusBar().showMessage(f"Please wait: {self.running_op}…", 3000)
             return None
-        self.highlight_panel.flush_note()  # a note typed just before is its own step
+        self._flush_typing()  # a note typed just before is its own step
         try:
             result = getattr(self.archive.ops, operation)(*args, **kwargs)
         except ArchiveProcessError:
@@ -312,7 +366,7 @@ class MainWindow(QMainWindow):
         if self.running_op:
             self.statusBar().showMessage(f"Please wait: {self.running_op}…", 3000)
             return
-        self.highlight_panel.flush_note()
+        self._flush_typing()
         self.running_op = label
         archive = self.archive
         self.tasks.start(
@@ -335,6 +389,11 @@ class MainWindow(QMainWindow):
         else:
             self.banner.show_error(reason)
 
+    def _flush_typing(self) -> None:
+        """Store a note or memo typed just before (each is its own step)."""
+        self.highlight_panel.flush_note()
+        self.details.flush_memo()
+
     def apply_changes(self, changes: Changes) -> None:
         """Refresh exactly what changed: theme rows, library rows, the open article's paint."""
         if changes.codebook:
@@ -346,6 +405,8 @@ class MainWindow(QMainWindow):
             self._reload_library()
         elif changes.articles:
             self.library.model_.refresh_articles(changes.articles)
+        if self.article and self.article.id in changes.details:
+            self._refresh_article()
         if self.article and (self.article.id in changes.articles or changes.themes
                              or changes.codebook
                              or any(h.id in changes.highlights for h in self.highlights)):
@@ -369,7 +430,7 @@ class MainWindow(QMainWindow):
         current = {self.article.id} if self.article else set()
         try:
             self.apply_changes(Changes(articles=frozenset(current), library=True,
-                                       codebook=True))
+                                       codebook=True, details=frozenset(current)))
             self._set_history_labels(self.archive.read("undo_label"),
                                      self.archive.read("redo_label"))
         except ArchiveProcessError:
@@ -418,12 +479,37 @@ class MainWindow(QMainWindow):
             else:
                 self.show_article(replacement.id)
 
+    def _refresh_article(self) -> None:
+        """The open article's own data changed (star, tags, memo, corrected details): show
+        it; the reader is laid out again only if its header changed."""
+        try:
+            article = self.archive.read("get_article", self.article.id)
+        except ArchiveError:
+            return  # deleted: the library's refresh opens another
+        header = ("title", "authors", "byline", "site_name", "published")
+        relayout = any(getattr(article, f) != getattr(self.article, f) for f in header)
+        self.article = article
+        if relayout:
+            scroll = self.reader.verticalScrollBar().value()
+            self.reader.show_article(article, self.highlights, self.themes_panel.themes())
+            self.reader.verticalScrollBar().setValue(scroll)
+        self._show_details()
+
+    def _show_details(self) -> None:
+        self.details.show_article(self.article, self.archive.read("tag_names"))
+        starred = bool(self.article and self.article.starred)
+        self.star_action.setText("Unstar" if starred else "Star")
+        self.read_action.setText("Mark as Unread" if self.article and self.article.read
+                                 else "Mark as Read")
+
     def _show_nothing(self) -> None:
         self.article = None
         self.highlights = []
         self.active_highlight = None
         self.centre.setCurrentWidget(self.welcome)
         self.highlight_panel.show_highlight(None, [])
+        self.article_highlights.set_highlights([], [])
+        self.details.show_article(None, [])
 
     # --- history ---------------------------------------------------------------------------
 
@@ -439,7 +525,7 @@ class MainWindow(QMainWindow):
         if self.running_op:
             self.statusBar().showMessage(f"Please wait: {self.running_op}…", 3000)
             return
-        self.highlight_panel.flush_note()
+        self._flush_typing()
 
         def report(result: OpResult) -> None:
             self.statusBar().showMessage(f"{verb} “{result.label}”", 5000)
@@ -465,7 +551,7 @@ class MainWindow(QMainWindow):
 
     def show_article(self, article_id: int) -> None:
         """Open an article in the reader."""
-        self.highlight_panel.flush_note()
+        self._flush_typing()
         try:
             self.article = self.archive.read("get_article", article_id)
             self.highlights = self.archive.read("list_highlights", article_id=article_id)
@@ -478,6 +564,9 @@ class MainWindow(QMainWindow):
         self.reader.show_article(self.article, self.highlights, self.themes_panel.themes())
         self.centre.setCurrentWidget(self.reader)
         self.highlight_panel.show_highlight(None, [])
+        self.article_highlights.set_highlights(self.highlights, self.themes_panel.themes())
+        self._update_list_title()
+        self._show_details()
 
     def _library_menu(self, point) -> None:
         index = self.library.indexAt(point)
@@ -485,6 +574,11 @@ class MainWindow(QMainWindow):
         if article is None:
             return
         menu = QMenu(self)
+        menu.addAction("Unstar" if article.starred else "Star",
+                       lambda: self._article_op("set_starred", article.id, not article.starred))
+        menu.addAction("Mark as Unread" if article.read else "Mark as Read",
+                       lambda: self._article_op("set_read", article.id, not article.read))
+        menu.addSeparator()
         menu.addAction("Delete article…", lambda: self.ask_delete_article(article.id))
         menu.exec(self.library.viewport().mapToGlobal(point))
 
@@ -544,7 +638,7 @@ class MainWindow(QMainWindow):
         self._set_history_labels(result.undo_label, result.redo_label)
         if not created:
             self.banner.show_notice(f"“{captured.title}” is already in your archive.")
-        if self.focusWidget() is self.highlight_panel.note:
+        if self.focusWidget() in (self.highlight_panel.note, self.details.memo):
             # The user is writing a note (focusWidget holds even while the window is in the
             # background): add the article to the library but stay where they are.
             self.apply_changes(result.changes)
@@ -566,9 +660,17 @@ class MainWindow(QMainWindow):
     # --- coding ----------------------------------------------------------------------------
 
     def code_with_key(self, number: int) -> None:
+        """A number key: code the selection with its theme; with no selection, add the theme
+        to the open highlight, or take it off if the highlight has it."""
         theme = self.themes_panel.theme_for_key(number)
-        if theme:
-            self.code_selection(theme.id)
+        if not theme:
+            return
+        active = next((h for h in self.highlights if h.id == self.active_highlight), None)
+        if (not self.reader.selection_range() and active is not None
+                and theme.id in active.theme_ids):
+            self.run_op("remove_theme_from_highlight", active.id, theme.id)
+            return
+        self.code_selection(theme.id)
 
     def code_selection(self, theme_id: int) -> None:
         """Code the reader's selection with a theme; with no selection, add the theme to the
@@ -583,14 +685,127 @@ class MainWindow(QMainWindow):
             self.run_op("add_theme_to_highlight", self.active_highlight, theme_id)
         else:
             self.statusBar().showMessage(
-                "Select a passage in the article first, then choose a theme.", 5000)
+                self.reader.selection_problem()
+                or "Select a passage in the article first, then choose a theme.", 5000)
 
     def select_highlight(self, highlight_id: int | None) -> None:
         """Show a highlight in the side panel (None clears it)."""
+        if highlight_id is None and self.sender() is self.reader and any(
+                h.id == self.active_highlight and h.orphaned for h in self.highlights):
+            # A click in the text while an orphaned highlight is open starts selecting the
+            # passage to re-attach it to: keep it open.
+            return
         self.active_highlight = highlight_id
         highlight = next((h for h in self.highlights if h.id == highlight_id), None)
         self.highlight_panel.show_highlight(highlight, self.themes_panel.themes())
         self.reader.set_highlights(self.highlights, self.themes_panel.themes(), highlight_id)
+        self.article_highlights.select(highlight_id)
+        if highlight is not None and self.sender() is self.reader:
+            self.side_tabs.setCurrentWidget(self.highlight_panel)
+
+    def go_to_highlight(self, highlight_id: int) -> None:
+        """Open a highlight and scroll the reader to it (from the list, or Ctrl+Up/Down)."""
+        highlight = next((h for h in self.highlights if h.id == highlight_id), None)
+        if highlight is None:
+            return
+        self.select_highlight(highlight_id)
+        if not highlight.orphaned:
+            self.reader.scroll_to(highlight.start)
+
+    def next_highlight(self) -> None:
+        """Ctrl+Down: the next highlight in reading order."""
+        if self.article_highlights.select_next() is None:
+            self.statusBar().showMessage("No more highlights in this article.", 3000)
+
+    def previous_highlight(self) -> None:
+        """Ctrl+Up: the previous highlight in reading order."""
+        if self.article_highlights.select_previous() is None:
+            self.statusBar().showMessage("This is the first highlight.", 3000)
+
+    def edit_note(self, highlight_id: int | None = None) -> None:
+        """Enter on a highlight: open it and put the caret in its note."""
+        highlight_id = highlight_id if highlight_id is not None else self.active_highlight
+        if highlight_id is None:
+            return
+        if highlight_id != self.active_highlight:
+            self.go_to_highlight(highlight_id)
+        self.side_tabs.setCurrentWidget(self.highlight_panel)
+        self.highlight_panel.edit_note()
+
+    def _back_to_reader(self) -> None:
+        self.reader.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def reattach_highlight(self, highlight_id: int) -> None:
+        """Put an orphaned highlight on the passage selected in the reader."""
+        selection = self.reader.selection_range()
+        if not selection:
+            self.statusBar().showMessage(
+                "Select the passage in the reader first, then re-attach the highlight.", 6000)
+            return
+        if self.run_op("reattach_highlight", highlight_id, *selection):
+            self.reader.clear_selection()
+            self.statusBar().showMessage("Highlight re-attached.", 5000)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        # Enter in the reader, with a highlight open and nothing selected, edits its note.
+        if (watched is self.reader and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and self.active_highlight is not None and not self.reader.selection_range()):
+            self.edit_note()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _update_list_title(self) -> None:
+        count = len(self.highlights)
+        index = self.side_tabs.indexOf(self.article_highlights)
+        self.side_tabs.setTabText(index, f"In this article ({count})" if count
+                                  else "In this article")
+
+    # --- the article's own data --------------------------------------------------------------
+
+    def _article_op(self, operation: str, article_id: int, *args) -> None:
+        """Star, read mark, tags: an operation, then the panel shows what is stored (also
+        when it was refused)."""
+        result = self.run_op(operation, article_id, *args)
+        if result is None and self.article and self.article.id == article_id:
+            self._show_details()
+
+    def toggle_star(self) -> None:
+        if self.article:
+            self._article_op("set_starred", self.article.id, not self.article.starred)
+
+    def toggle_read(self) -> None:
+        if self.article:
+            self._article_op("set_read", self.article.id, not self.article.read)
+
+    def set_article_memo(self, article_id: int, memo: str) -> None:
+        """Store the article's memo (sent after each pause in typing: one undo step)."""
+        try:
+            result = self.archive.ops.set_article_memo(article_id, memo)
+        except ArchiveProcessError:
+            QTimer.singleShot(0, self._archive_process_stopped)
+            return
+        except ArchiveError as error:
+            self.banner.show_error(f"The memo could not be saved: {error}")
+            return
+        # The panel already shows the text; the library row and reader need nothing.
+        if self.article and self.article.id == article_id:
+            self.article = _replace(self.article, memo=memo)
+        self._set_history_labels(result.undo_label, result.redo_label)
+
+    def ask_edit_details(self, article_id: int) -> None:
+        """Article ▸ Edit Details…: correct title, authors, date or site name."""
+        try:
+            article = self.archive.read("get_article", article_id)
+        except ArchiveError as error:
+            self.banner.show_error(str(error))
+            return
+        dialog = EditDetailsDialog(article, self)
+        dialog.accepted.connect(lambda: dialog.values() and self.run_op(
+            "edit_article", article_id, **dialog.values()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.details_dialog = dialog
+        dialog.open()
 
     def set_note(self, highlight_id: int, note: str) -> None:
         """Store a note (the panel sends it after each pause in typing: one undo step)."""
@@ -605,8 +820,11 @@ class MainWindow(QMainWindow):
             self.banner.show_error(f"The note could not be saved: {error}")
             return
         self._unsaved_note = None
-        # The panel already shows the text: update the copy kept here, repaint nothing.
+        # The panel already shows the text: update the copy kept here and the list's
+        # preview of the note (one row), repaint nothing else.
         self.highlights = [result.value if h.id == highlight_id else h for h in self.highlights]
+        self.article_highlights.set_highlights(self.highlights, self.themes_panel.themes(),
+                                               self.active_highlight)
         self.highlight_panel.highlight = next(
             (h for h in self.highlights if h.id == self.highlight_panel.current_id()),
             self.highlight_panel.highlight)
@@ -631,6 +849,9 @@ class MainWindow(QMainWindow):
         active = self.active_highlight
         if active is not None and all(h.id != active for h in self.highlights):
             active = None
+        self.article_highlights.set_highlights(self.highlights, self.themes_panel.themes(),
+                                               active)
+        self._update_list_title()
         self.select_highlight(active)
 
     def _on_reader_selection(self) -> None:
@@ -769,7 +990,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        self.highlight_panel.flush_note()
+        self._flush_typing()
         if self._unsaved_note is not None:
             self._store_unsaved_note()  # one more try (the archive may have been busy)
         if self._unsaved_note is not None and not confirm(
@@ -836,6 +1057,12 @@ def ask_sub_themes(parent, theme: Theme, children: int) -> str | None:
 
 def _highlights(count: int) -> str:
     return "1 highlight" if count == 1 else f"{count} highlights"
+
+
+def _replace(record, **values):
+    from dataclasses import replace
+
+    return replace(record, **values)
 
 
 def confirm(parent, title: str, text: str) -> bool:

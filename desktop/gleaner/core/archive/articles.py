@@ -278,6 +278,10 @@ class ArticlesMixin:
                                 [tag_id]) is None:
                     self.db.execute("DELETE FROM tags WHERE id = ?", [tag_id])
 
+    def tag_names(self) -> list[str]:
+        """Every tag's name, by name (for completing what the user types)."""
+        return [row[0] for row in self.db.execute("SELECT name FROM tags ORDER BY name_key")]
+
     def list_tags(self) -> list[tuple[str, int]]:
         """Every tag with the number of articles that have it, by name."""
         return [(row[0], row[1]) for row in self.db.execute(

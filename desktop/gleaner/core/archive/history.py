@@ -401,7 +401,7 @@ def delete_row(db: Database, table: str, key: dict) -> None:
 
 def changes_of(db: Database, records: list[RowChange]) -> Changes:
     """What a front end must refresh after these rows changed (in either direction)."""
-    articles, highlights, themes = set(), set(), set()
+    articles, highlights, themes, details = set(), set(), set(), set()
     library = codebook = False
     for record in records:
         if isinstance(record, ThemeLinks):
@@ -412,6 +412,7 @@ def changes_of(db: Database, records: list[RowChange]) -> Changes:
         added_or_removed = record.before is None or record.after is None
         if record.table == "articles":
             articles.add(record.key["id"])
+            details.add(record.key["id"])
             library = library or added_or_removed
         elif record.table == "article_contents":
             articles.add(record.key["article_id"])
@@ -431,10 +432,11 @@ def changes_of(db: Database, records: list[RowChange]) -> Changes:
         elif record.table in ("tags", "article_tags"):
             if "article_id" in record.key:
                 articles.add(record.key["article_id"])
+                details.add(record.key["article_id"])
         elif record.table == "highlight_revisions":
             highlights.add(either["highlight_id"])
     return Changes(frozenset(articles), frozenset(highlights), frozenset(themes), library,
-                   codebook)
+                   codebook, frozenset(details))
 
 
 def _encode(row: dict) -> dict:
