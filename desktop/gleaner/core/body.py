@@ -81,7 +81,7 @@ def whole_article(pristine: lxml.html.HtmlElement, readable_html: str, second_op
     if container is None or container in anchors:
         try:
             container = lxml.html.fragment_fromstring(readable_html, create_parent="div")
-        except (lxml.etree.ParserError, ValueError):
+        except (lxml.etree.ParserError, ValueError, AssertionError):
             return readable_html
     else:
         _prune(page, container, anchors)
@@ -127,7 +127,7 @@ def _leaf_texts(html: str) -> list[str]:
     try:
         root = lxml.html.document_fromstring(html) if html.lstrip()[:5].lower() == "<html" \
             else lxml.html.fragment_fromstring(html, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
+    except (lxml.etree.ParserError, ValueError, AssertionError):
         return []
     return [text for text in (_norm(leaf.text_content()) for leaf in _leaves(root)) if text]
 

@@ -224,8 +224,9 @@ def _confirmed_headline(meta: PageMetadata, site_name: str) -> bool:
         return False  # '<headline> | <h1>': the <h1> is the site's logo
     words = {w.lower() for w in _TITLE_WORD.findall(h1)}
     for title in titles:
-        if h1.lower() in title.lower() or strip_site_suffix(title, site_name).lower() \
-                in h1.lower():
+        short = strip_site_suffix(title, site_name)
+        if h1.lower() in title.lower() or (len(short.split()) >= 3
+                                           and short.lower() in h1.lower()):
             return True
         shared = words & {w.lower() for w in _TITLE_WORD.findall(title)}
         if words and len(shared) >= max(2, len(words) * _SHARED_TITLE_WORDS):
