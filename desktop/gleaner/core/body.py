@@ -65,6 +65,7 @@ def whole_article(pristine: lxml.html.HtmlElement, readable_html: str, second_op
     """The article's HTML taken from `pristine` (which is consumed), given readability's
     summary; `second_opinion(tree)` returns another extractor's HTML, or None, and is called
     only when readability's pick looks doubtful. Returns readable_html when nothing maps."""
+    _drop_site_chrome(pristine)
     page = _index(pristine)
     anchors = _trim_strays(page, _match(page, _leaf_texts(readable_html)))
     doubtful = not anchors
@@ -90,6 +91,23 @@ def whole_article(pristine: lxml.html.HtmlElement, readable_html: str, second_op
         with contextlib.suppress(ValueError):
             container.make_links_absolute(base_url, handle_failures="discard")
     return lxml.html.tostring(container, encoding="unicode", with_tail=False)
+
+
+_SITE_CHROME = lxml.etree.XPath(
+    "//script | //style | //noscript | //template | //select"
+    " | //nav[not(.//h1 or .//article or .//main)]"
+    " | //*[@role='navigation' or @role='contentinfo' or @role='banner'][not(.//h1 or"
+    " .//article or .//main)]"
+    " | //footer[not(ancestor::article or ancestor::main or .//h1 or .//article or .//main)]"
+    " | //header[not(ancestor::article or ancestor::main or .//h1 or .//article or .//main)]")
+
+
+def _drop_site_chrome(root) -> None:
+    """Remove the site's menus, masthead and footer and every script before indexing: never
+    the article, and on a big page most of the elements."""
+    for element in _SITE_CHROME(root):
+        if element.getparent() is not None:
+            _remove(element, keep_tail=True)
 
 
 def _norm(text: str) -> str:

@@ -259,7 +259,7 @@ def _authors(root, ld: dict, site_name: str, near: list) -> list[str]:
     if len(primary) > 1:
         return _unique(primary)
     visible = [n for n in (clean_name(p, excluded)
-                           for p in split_names(_visible_byline(root, near))) if n]
+                           for p in split_names(_visible_byline(root, near, not primary))) if n]
     if primary and len(visible) > len(primary) and \
             {n.lower() for n in primary} <= {n.lower() for n in visible}:
         primary = visible  # the tags name only the first of several authors
@@ -312,19 +312,26 @@ def _trafilatura_authors(root, excluded: set[str]) -> list[str]:
 _BY_LINE = re.compile(r"^(?:by|von|par|por|door|av|af)\s+\S", re.IGNORECASE)
 _NEAR_HEADLINE = 60  # elements after the main headline searched for a byline or date line
 _MARKED_BYLINE = lxml.etree.XPath(
-    "//*[contains(@class, 'byline') or contains(@class, 'Byline') or contains(@id, 'byline')"
+    ".//*[contains(@class, 'byline') or contains(@class, 'Byline') or contains(@id, 'byline')"
     " or contains(@data-component, 'byline') or contains(@class, 'author')"
     " or contains(@class, 'Author') or contains(@class, 'autor') or contains(@class, 'auteur')"
     " or @rel='author' or @itemprop='author' or contains(@data-testid, 'author')]")
 
 
-def _visible_byline(root, near: list) -> str:
+def _visible_byline(root, near: list, whole_page: bool = True) -> str:
     """The names in a visible byline ('By A and B'), from an element marked as a byline or an
     author or, failing that, a short 'By …' element just after the headline (near: the
-    elements after the headline)."""
+    elements after the headline). Marked elements are looked for in the headline's <article>
+    first, and in the whole page only if whole_page and the article has none (a big page's
+    menus make the whole-page search cost as much as the rest of the metadata)."""
     near_set = set(near)
-    marked = [el for el in _MARKED_BYLINE(root)
-              if len(el.text_content()) <= 300 and not _in_comments(el)]
+    headline = _headline_element(root)
+    scope = next((a for a in headline.iterancestors() if a.tag == "article"), None) \
+        if headline is not None else None
+    found = _MARKED_BYLINE(scope) if scope is not None else []
+    if not found and (whole_page or scope is None):
+        found = _MARKED_BYLINE(root)
+    marked = [el for el in found if len(el.text_content()) <= 300 and not _in_comments(el)]
     # A byline by the headline or inside the article beats one in a sidebar card.
     marked.sort(key=lambda el: not (el in near_set or any(
         a.tag == "article" for a in el.iterancestors())))
