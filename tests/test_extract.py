@@ -333,3 +333,16 @@ def test_a_logo_h1_is_not_the_title():
     url = "https://news.example/2024/story"
     article = extract_article(RawPage(url, url, html.encode(), text, charset))
     assert article.title == "Council approves new housing plan"
+
+
+def test_the_outlet_named_in_the_title_is_no_author():
+    html = ('<html><head><title>Council approves new housing plan | Harwick Daily Echo</title>'
+            '<meta name="author" content="Harwick Daily Echo"></head><body><article><h1>Council '
+            f"approves new housing plan</h1><p>By Dana Whitcombe</p>{paragraphs()}</article>"
+            "</body></html>")
+    text, charset = decode_html(html.encode())
+    url = "https://news.example/2024/story"
+    article = extract_article(RawPage(url, url, html.encode(), text, charset))
+    assert article.authors == ["Dana Whitcombe"]
+    head = '<meta name="author" content="harwickecho.example">'
+    assert extract_article(page(f"<article>{paragraphs()}</article>", head)).authors == []

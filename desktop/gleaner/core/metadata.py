@@ -50,7 +50,7 @@ def read_metadata(root: lxml.html.HtmlElement) -> PageMetadata:
     info.site_name = _clean(meta.get("og:site_name") or _ld_name(ld.get("publisher"))
                             or meta.get("application-name"))
     near = _after_headline(root)
-    info.authors = _authors(root, ld, info.site_name, near)
+    info.authors = _authors(root, ld, _outlet_names(info), near)
     info.byline = ", ".join(info.authors)
     info.published = _published(meta, ld, root, near)
     info.modified = _modified(meta, ld)
@@ -238,6 +238,8 @@ def clean_name(name: str, excluded: set[str] = frozenset()) -> str:
     name = _clean(_BY_PREFIX.sub("", name)).strip(" ,;:|·•-–—")
     if not name or len(name) > 80 or _looks_like_url(name) or "@" in name:
         return ""
+    if " " not in name and "." in name.strip("."):
+        return ""  # a domain name, the site's and not a person's
     if not any(ch.isalpha() for ch in name) or name.lower() in excluded:
         return ""
     if len(name.split()) > 6 or name.rstrip().endswith((".", "!", "?")) and len(name) > 30:
@@ -249,12 +251,29 @@ _AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author",
                 "dcterms.creator", "citation_author", "byl", "cxenseparse:author")
 
 
-def _authors(root, ld: dict, site_name: str, near: list) -> list[str]:
+_OUTLET_WORDS = re.compile(
+    r"\b(?:news|times|post|daily|weekly|media|magazine|press|journal|herald|gazette|tribune|"
+    r"today|network|radio|tv|channel|online|group|agency|chronicle|courier|observer|"
+    r"independent|telegraph|express|mirror|standard|star|sun|mail|echo|ledger|zeitung|"
+    r"journal|nachrichten|rundschau|presse|tageblatt|quotidien)\b", re.IGNORECASE)
+
+
+def _outlet_names(info: PageMetadata) -> set[str]:
+    """Names that are the publication's, not a person's: og:site_name, and the <title>'s
+    last segment when it reads as an outlet's name ('… | Harwick Echo')."""
+    names = {info.site_name.lower()} if info.site_name else set()
+    segments = re.split(_TITLE_SEPARATORS, info.document_title)
+    if len(segments) > 1 and _OUTLET_WORDS.search(segments[-1]):
+        names.add(_clean(segments[-1]).lower())
+    return names
+
+
+def _authors(root, ld: dict, outlets: set[str], near: list) -> list[str]:
     """The article's authors: JSON-LD people or the page's author meta tags, unless its
     visible byline names them all and more; then the byline, author-marked elements, and
-    last trafilatura's search of the markup."""
+    last trafilatura's search of the markup. The publication's own name is no author."""
     publisher = _ld_name(ld.get("publisher"))
-    excluded = {n.lower() for n in (site_name, publisher) if n}
+    excluded = outlets | ({publisher.lower()} if publisher else set())
     primary = _ld_person_names(ld.get("author"), excluded) or _meta_authors(root, excluded)
     if len(primary) > 1:
         return _unique(primary)
