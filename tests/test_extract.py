@@ -346,3 +346,21 @@ def test_the_outlet_named_in_the_title_is_no_author():
     assert article.authors == ["Dana Whitcombe"]
     head = '<meta name="author" content="harwickecho.example">'
     assert extract_article(page(f"<article>{paragraphs()}</article>", head)).authors == []
+
+
+def test_whole_article_prefers_the_second_opinion_when_readability_took_another_block():
+    import lxml.html
+
+    from gleaner.core.body import whole_article
+
+    story = "".join(f"<p>Story {i}. {PARAGRAPH}</p>" for i in range(3))
+    comments = "".join(f"<li><p>Comment {i}: I think the council was wrong to wait.</p></li>"
+                       for i in range(6))
+    html = (f"<html><body><div id='story'>{story}</div><div id='comments'><ol>{comments}"
+            f"</ol></div></body></html>")
+    readable = f"<div><ol>{comments}</ol></div>"  # inside the comments: in doubt
+    other = f"<html><body>{story}</body></html>"
+    result = whole_article(lxml.html.document_fromstring(html), readable, lambda tree: other)
+    text = lxml.html.document_fromstring(result).text_content()
+    assert "Story 0." in text and "Story 2." in text
+    assert "Comment" not in text

@@ -180,6 +180,8 @@ def _assess(page: _Page, anchors: list) -> tuple[list, bool]:
     linked = sum(page.words.get(a, (0, 0))[1] for a in anchors)
     if kept < _SHORT_RESULT or linked > kept * _LINK_HEAVY:
         return anchors, True
+    if _in_box(anchors[0]) and _in_box(anchors[-1]):
+        return anchors, True  # inside comments, a sidebar or a related-stories box
     first, last = page.position[anchors[0]], page.position[anchors[-1]]
     article, semantic = _article_element(_common_ancestor(anchors))
     if article is not None:
@@ -236,6 +238,25 @@ def _article_element(element) -> tuple:
         if candidate.tag == "main" or candidate.get("role") == "main":
             return candidate, False
     return None, False
+
+
+_BOX_WORDS = frozenset({"comment", "comments", "discussion", "disqus", "respond", "replies",
+                        "sidebar", "related", "recommended", "widget", "footer"})
+_MODIFIERS = ("has-", "with-", "no-", "is-", "show-", "enable", "hide-")
+
+
+def _in_box(element) -> bool:
+    """Whether an element sits in comments, a sidebar or a related-stories box, going by a
+    whole word of an ancestor's class or id ('comments-area', not 'has-comments'; the page's
+    <body> left out, whose classes describe the whole layout)."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            return False
+        for token in f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower().split():
+            if not token.startswith(_MODIFIERS) and \
+                    _BOX_WORDS.intersection(re.split(r"[-_]+", token)):
+                return True
+    return False
 
 
 def _marked_unlikely(element, container) -> bool:
