@@ -64,7 +64,8 @@ def whole_article(pristine: lxml.html.HtmlElement, readable_html: str, second_op
                   base_url: str | None = None) -> str:
     """The article's HTML taken from `pristine` (which is consumed), given readability's
     summary; `second_opinion(tree)` returns another extractor's HTML, or None, and is called
-    only when readability's pick looks doubtful. Returns readable_html when nothing maps."""
+    only when readability's pick looks doubtful. Falls back to readable_html when nothing
+    maps onto the page."""
     _drop_site_chrome(pristine)
     page = _index(pristine)
     anchors = _trim_strays(page, _match(page, _leaf_texts(readable_html)))
@@ -79,12 +80,12 @@ def whole_article(pristine: lxml.html.HtmlElement, readable_html: str, second_op
         elif theirs:
             anchors = _combine(page, anchors, theirs)
     container = _common_ancestor(anchors)
-    if container is None or container in anchors:
+    if container is None:
         try:
             container = lxml.html.fragment_fromstring(readable_html, create_parent="div")
         except (lxml.etree.ParserError, ValueError, AssertionError):
             return readable_html
-    else:
+    elif container not in anchors:  # a single block needs no pruning
         _prune(page, container, anchors)
     if base_url:
         # A base address lxml cannot use leaves the links as the page wrote them.

@@ -249,12 +249,13 @@ def _drop_unsafe_links(root: lxml.html.HtmlElement) -> None:
 
 
 def _readable_body(root: lxml.html.HtmlElement) -> str:
-    """The article element found by readability-lxml, as HTML. Without a base address: links
-    are made absolute on the final article only, not on the whole page three times over."""
+    """The article element found by readability-lxml, as HTML ('' if it finds none: the
+    second opinion may). Without a base address: links are made absolute on the final
+    article only, not on the whole page three times over."""
     try:
         return Document(root).summary(html_partial=True)
-    except (Unparseable, lxml.etree.ParserError, ValueError, AssertionError) as error:
-        raise CaptureError(f"no article could be found on the page ({error})") from None
+    except (Unparseable, lxml.etree.ParserError, ValueError, AssertionError):
+        return ""
 
 
 def _drop_furniture(body_html: str, title: str) -> str:
