@@ -364,3 +364,24 @@ def test_whole_article_prefers_the_second_opinion_when_readability_took_another_
     text = lxml.html.document_fromstring(result).text_content()
     assert "Story 0." in text and "Story 2." in text
     assert "Comment" not in text
+
+
+def test_sign_up_boxes_between_sections_are_not_the_article():
+    sections = "".join(f'<section><div class="h"><h2>Part {i}</h2></div><div class="b"><div>'
+                       f"<p>{i}. {PARAGRAPH}</p></div></div></section>" for i in range(4))
+    promo = ('<div class="x9"><h3>Get our morning newsletter</h3><p>Sign up to receive the '
+             "day's top stories in your inbox every morning.</p><form><input type=\"email\">"
+             "<button>Sign up</button></form></div>")
+    body = (f"<article><h1>Story</h1><div class=\"l\"><div><p>Lead. {PARAGRAPH}</p></div></div>"
+            f"{sections[:len(sections) // 2]}{promo}{sections[len(sections) // 2:]}</article>")
+    text = extract_article(page(body)).text
+    assert text.startswith(f"Lead. {PARAGRAPH}\nPart 0\n")
+    assert text.endswith(f"Part 3\n3. {PARAGRAPH}")
+    assert "Sign up" not in text and "newsletter" not in text
+
+
+def test_a_short_article_with_a_button_inside_is_kept():
+    body = (f"<div class=\"story\"><p>{PARAGRAPH}</p><p>Second. {PARAGRAPH}</p>"
+            f"<button>Share</button></div>")
+    text = extract_article(page(body)).text
+    assert text == f"{PARAGRAPH}\nSecond. {PARAGRAPH}"

@@ -26,6 +26,7 @@ _BLOCKS = frozenset({
     "main", "figure", "address", "table", "tr", "ul", "ol", "dl", "center", "details", "summary",
 })
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LINKED_HEADLINE = ".//h2//a | .//h3//a | .//h4//a | .//a//h2 | .//a//h3 | .//a//h4"
 _VISIBLE_TEXT = ".//text()[not(ancestor::button or ancestor::script or ancestor::style)]"
 _WHOLE = frozenset({"table", "ul", "ol", "dl", "figure", "blockquote", "pre"})
 # Never part of the reading text when they lie between the article's paragraphs.
@@ -39,6 +40,9 @@ _SHORT_RESULT = 60  # fewer words than this and readability's pick is checked
 _LINK_HEAVY = 0.35  # share of readability's words inside links that makes its pick doubtful
 _MISSING_SHARE = 0.25  # prose left out of the article element, relative to what was kept
 _AGREEMENT = 0.2  # below this overlap the two extractions chose different parts of the page
+_BOXES = frozenset({"div", "section", "aside", "form", "p", "header", "footer"})
+_INTERFACE = ".//form | .//input | .//button | .//select | .//textarea | .//iframe"
+_FORM_BOX_CHARS = 400  # a box this short holding a form or button is an interface
 _LABEL_WORDS = 3  # a box between paragraphs with no more words than this is a label
 _ONE_LINK = 0.5  # share of a box's text in its one link that makes it a link line
 _SEVERAL_LINKS = 0.3  # the same with several links (teasers of other stories)
@@ -188,7 +192,8 @@ def _assess(page: _Page, anchors: list) -> tuple[list, bool]:
     if article is not None:
         missing = [leaf for leaf in page.words
                    if not first <= page.position[leaf] <= last and _is_prose(page, leaf)
-                   and _inside(leaf, article) and not _marked_unlikely(leaf, article)]
+                   and _inside(leaf, article) and not _marked_unlikely(leaf, article)
+                   and not _in_teaser(leaf, article)]
         if _words(page, missing) > kept * _MISSING_SHARE:
             if semantic:  # the article element's prose is the article's: take it
                 return sorted({*anchors, *missing}, key=page.position.__getitem__), False
@@ -244,6 +249,18 @@ def _article_element(element) -> tuple:
 _BOX_WORDS = frozenset({"comment", "comments", "discussion", "disqus", "respond", "replies",
                         "sidebar", "related", "recommended", "widget", "footer"})
 _MODIFIERS = ("has-", "with-", "no-", "is-", "show-", "enable", "hide-")
+
+
+def _in_teaser(leaf, container) -> bool:
+    """Whether a paragraph is the summary on a card for another page: its box (up to two
+    levels up) holds a linked headline."""
+    parent = leaf.getparent()
+    for box in (parent, parent.getparent() if parent is not None else None):
+        if box is None or box is container:
+            return False
+        if box.xpath(_LINKED_HEADLINE):
+            return True
+    return False
 
 
 def _in_box(element) -> bool:
@@ -365,6 +382,10 @@ def _prune_children(page, element, span, anchors, holders, ends) -> None:
         element.text = None  # text before the article's first paragraph
     for child in list(element):
         at = page.position.get(child, -1)
+        if (child in anchors or child in holders) and _interface_box(child) and \
+                _minor_part(page, child, anchors):
+            _remove(child, keep_tail=True)  # a sign-up box readability kept
+            continue
         if child in anchors:
             if at >= last:
                 child.tail = None
@@ -410,6 +431,22 @@ def _remove(element, keep_tail: bool) -> None:
     parent.remove(element)
 
 
+def _minor_part(page: _Page, element, anchors) -> bool:
+    """Whether element holds less than half of the anchors' words (never the article)."""
+    inside = [a for a in anchors if a is element or _inside(a, element)]
+    return 2 * _words(page, inside) < _words(page, anchors)
+
+
+def _interface_box(element, text: str | None = None) -> bool:
+    """A short box holding a form, a button or a frame: a sign-up box or a player, not the
+    article."""
+    if element.tag not in _BOXES:
+        return False
+    if text is None:
+        text = _norm(element.text_content())
+    return len(text) < _FORM_BOX_CHARS and bool(element.xpath(_INTERFACE))
+
+
 def _keep_in_gap(element) -> bool:
     """Whether an element lying between the article's paragraphs, which readability dropped,
     belongs to the article: headings, lists, figures, tables, quotes and prose do; navigation,
@@ -423,6 +460,8 @@ def _keep_in_gap(element) -> bool:
     if tag == "header" and not element.xpath(".//h2|.//h3|.//h4|.//h5|.//h6"):
         return False
     if tag == "aside" and not element.xpath(".//blockquote|.//figure"):
+        return False
+    if _interface_box(element, text):
         return False
     markers = " ".join(element.get(name, "") for name in ("class", "id", "data-component",
                                                            "role"))

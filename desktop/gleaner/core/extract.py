@@ -271,7 +271,8 @@ def _drop_furniture(body_html: str, title: str) -> str:
         size = len(element.text_content())
         small = size <= total * _FURNITURE_MAX_SHARE
         if (small and (_is_furniture(element) or _is_link_box(element))) or \
-                (size <= _FURNITURE_MAX_CHARS and _is_furniture(element)):
+                (size <= _FURNITURE_MAX_CHARS and (_is_furniture(element)
+                                                   or _is_form_box(element))):
             element.drop_tree()
     for span in list(root.iter("span")):
         # A marked span goes only when it stands alone (a photo credit), never mid-sentence.
@@ -389,6 +390,12 @@ def _is_furniture(element) -> bool:
         return False
     prose = [p for p in element.iter("p") if len(p.text_content().strip()) >= 80]
     return len(prose) < 2
+
+
+def _is_form_box(element) -> bool:
+    """A short box with a form or a button in it: a sign-up or search box, not prose."""
+    return element.tag in ("div", "section", "aside", "form") and \
+        bool(element.xpath(".//form|.//input|.//button|.//select|.//textarea"))
 
 
 def _is_link_box(element) -> bool:
