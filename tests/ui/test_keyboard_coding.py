@@ -91,7 +91,7 @@ def test_the_in_this_article_list(window, archive, article_id, qtbot):
     window._reload_highlights()
     listing = window.article_highlights
     assert listing.ids() == sorted(ids, key=lambda i: archive.get_highlight(i).start)
-    assert window.side_tabs.tabText(window.side_tabs.indexOf(listing)) == "In this article (2)"
+    assert window.side_tabs.tabText(window.side_tabs.indexOf(listing)) == "In article (2)"
     window.side_tabs.setCurrentWidget(listing)
     # Clicking a row opens that highlight and scrolls the reader to it.
     last = listing.ids()[-1]

@@ -264,7 +264,7 @@ def test_every_control_is_reachable_at_800_by_600(open_window, archive, qtbot,
     qtbot.wait(50)
     assert (window.width(), window.height()) == (800, 600)  # the window did not grow
     window.select_highlight(window.highlights[0].id)
-    qtbot.wait(50)  # let the layouts settle
+    qtbot.wait(200)  # let the layouts settle (the side pages fit again after 50 ms)
     panel = window.highlight_panel
 
     def shown(widget) -> bool:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTabWidget,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -155,19 +155,25 @@ class MainWindow(QMainWindow):
         self.details.editRequested.connect(self.ask_edit_details)
         # Below the codebook: the open highlight, the article's list of highlights and the
         # article's own details, a tab each (the codebook stays in view for coding).
-        self.side_tabs = QTabWidget()
+        self.side_tabs = SideTabs()
         self.side_tabs.setObjectName("sideTabs")
-        self.side_tabs.setDocumentMode(True)
         self.side_tabs.addTab(self.highlight_panel, "Highlight")
-        self.side_tabs.addTab(self.article_highlights, "In this article")
+        self.side_tabs.addTab(self.article_highlights, "In article")
         self.side_tabs.addTab(self.details, "Article")
+        self.side_tabs.setTabToolTip(1, "In this article: its highlights in reading order "
+                                        "(Ctrl+Up/Down move between them)")
         side = QWidget()
         side.setObjectName("sidePanels")
         side_layout = _MinimumHeightLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.setSpacing(0)
-        side_layout.addWidget(self.themes_panel)
-        side_layout.addWidget(self.side_tabs, 1)
+        side_layout.addWidget(self.side_tabs.hold(self.themes_panel))
+        side_layout.addWidget(self.side_tabs)
+        # The pages sit in the column itself, one shown at a time: the scroll area then
+        # knows the shown page's true minimum height (a QTabWidget hid it, and squeezed the
+        # page's contents over each other).
+        for holder in self.side_tabs.holders:
+            side_layout.addWidget(holder, 1)
         # In a small window the side panels scroll rather than push the window off screen
         # (a layout, not a splitter, so the scroll area knows their true minimum height).
         self.side_scroll = QScrollArea()
@@ -497,6 +503,7 @@ class MainWindow(QMainWindow):
 
     def _show_details(self) -> None:
         self.details.show_article(self.article, self.archive.read("tag_names"))
+        self.side_tabs.fit_pages()
         starred = bool(self.article and self.article.starred)
         self.star_action.setText("Unstar" if starred else "Star")
         self.read_action.setText("Mark as Unread" if self.article and self.article.read
@@ -698,6 +705,7 @@ class MainWindow(QMainWindow):
         self.active_highlight = highlight_id
         highlight = next((h for h in self.highlights if h.id == highlight_id), None)
         self.highlight_panel.show_highlight(highlight, self.themes_panel.themes())
+        self.side_tabs.fit_pages()
         self.reader.set_highlights(self.highlights, self.themes_panel.themes(), highlight_id)
         self.article_highlights.select(highlight_id)
         if highlight is not None and self.sender() is self.reader:
@@ -758,8 +766,7 @@ class MainWindow(QMainWindow):
     def _update_list_title(self) -> None:
         count = len(self.highlights)
         index = self.side_tabs.indexOf(self.article_highlights)
-        self.side_tabs.setTabText(index, f"In this article ({count})" if count
-                                  else "In this article")
+        self.side_tabs.setTabText(index, f"In article ({count})" if count else "In article")
 
     # --- the article's own data --------------------------------------------------------------
 
@@ -1091,6 +1098,96 @@ def _web_addresses(text: str) -> list[str]:
 
 def _short(source: str, limit: int = 70) -> str:
     return source if len(source) <= limit else source[:limit - 1] + "…"
+
+
+class SideTabs(QTabBar):
+    """Tabs over pages that the window lays out itself: the current tab's page is shown,
+    the others hidden. Answers the few QTabWidget calls the window and tests use.
+
+    Each page (and the codebook above them) sits in a holder whose minimum height follows
+    its content at the column's width (`fit_pages`). The column's layout gives a part with
+    wrapped text the height it needs at that width, while the scroll area sizes the column
+    by the parts' plain minimum heights: the difference was drawn past the column's end,
+    out of reach, or parts were squeezed over each other.
+    """
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.pages: list[QWidget] = []
+        self.holders: list[QWidget] = []
+        self._always: list[tuple[QWidget, QWidget]] = []
+        self.setDrawBase(False)
+        self.setExpanding(False)
+        # In a narrow column the labels shorten rather than hide behind scroll arrows.
+        self.setUsesScrollButtons(False)
+        self.setElideMode(Qt.TextElideMode.ElideRight)
+        self.currentChanged.connect(self._show_page)
+
+    def hold(self, widget: QWidget) -> QWidget:
+        """A holder for a widget of the column that is always shown (the codebook), fitted
+        like the pages."""
+        holder = _holder(widget)
+        self._always.append((widget, holder))
+        return holder
+
+    def addTab(self, page: QWidget, label: str) -> int:  # noqa: N802 (Qt's name)
+        self.pages.append(page)
+        self.holders.append(_holder(page))
+        index = super().addTab(label)
+        self._show_page(self.currentIndex())
+        return index
+
+    def indexOf(self, page: QWidget) -> int:  # noqa: N802 (Qt's name)
+        return self.pages.index(page) if page in self.pages else -1
+
+    def currentWidget(self) -> QWidget | None:  # noqa: N802 (Qt's name)
+        index = self.currentIndex()
+        return self.pages[index] if 0 <= index < len(self.pages) else None
+
+    def setCurrentWidget(self, page: QWidget) -> None:  # noqa: N802 (Qt's name)
+        self.setCurrentIndex(self.indexOf(page))
+
+    def _show_page(self, index: int) -> None:
+        for number, holder in enumerate(self.holders):
+            holder.setVisible(number == index)
+        self.fit_pages()  # a page laid out while hidden may have grown since
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit_pages()  # the column's width changed: wrapped text needs other heights
+
+    def fit_pages(self) -> None:
+        """Hold each page's height at least at what its content needs (call after a page's
+        content changed; it runs again once the pages' layouts have settled). The column's
+        layout shrinks a page below its minimum size hint when the codebook beside it wants
+        to grow; an explicit minimum height it respects."""
+        self._fit_now()
+        QTimer.singleShot(0, self._fit_now)
+        QTimer.singleShot(50, self._fit_now)  # after wrapped labels took their new width
+
+    def _fit_now(self) -> None:
+        for page, holder in zip(self.pages, self.holders, strict=True):
+            layout = page.layout()
+            if layout is None:
+                continue
+            layout.activate()
+            width = holder.width() if holder.isVisible() else self.width()
+            needed = (layout.minimumHeightForWidth(width) if layout.hasHeightForWidth()
+                      else layout.totalMinimumSize().height())
+            holder.setMinimumHeight(max(needed, layout.totalMinimumSize().height()))
+        for widget, holder in self._always:
+            # Its list scrolls inside it, so it may shrink down to its own minimum.
+            holder.setMinimumHeight(widget.minimumSizeHint().height())
+
+
+def _holder(widget: QWidget) -> QWidget:
+    """A plain widget around `widget` that reports no height-for-width to the column."""
+    holder = QWidget()
+    layout = _MinimumHeightLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(widget)
+    return holder
 
 
 class _MinimumHeightLayout(QVBoxLayout):
