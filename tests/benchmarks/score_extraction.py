@@ -144,20 +144,22 @@ def score_page(page: Page, repeats: int) -> Result:
     raw = RawPage(url, url, content, html, charset)
     result = Result(page.name)
     consulted = []
-    original = extract._second_opinion
+    original = getattr(extract, "_second_opinion", None)  # absent from older versions
 
     def counting(tree, base_url):
         consulted.append(True)
         return original(tree, base_url)
 
-    extract._second_opinion = counting
+    if original:
+        extract._second_opinion = counting
     try:
         article = extract.extract_article(raw)
     except CaptureError as error:
         article = None
         result.refused = str(error)
     finally:
-        extract._second_opinion = original
+        if original:
+            extract._second_opinion = original
     result.consulted = bool(consulted)
     got_text = article.text if article else ""
     want_text = expected_text(page.expected)
