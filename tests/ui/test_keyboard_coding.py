@@ -170,3 +170,52 @@ def test_star_tags_memo_and_corrected_title_in_the_window(window, archive, artic
     article = archive.get_article(article_id)
     assert (article.starred, article.tags, article.memo) == (False, (), "")
     assert article.extracted == {} and not window.reader.toPlainText().startswith("Port")
+
+
+def test_overlapping_passages_coded_in_the_window_show_both_themes(window, archive,
+                                                                   article_id, qtbot):
+    """Two overlapping passages coded with number keys through the window: both themes are
+    drawn where they overlap (pixels of the grabbed reader), and a click there lets the
+    user open the other one."""
+    from PySide6.QtGui import QColor
+
+    from .conftest import point_of
+    from .test_reader_overlaps import colours_under, shows
+
+    text = window.article.text
+    outer = text.index("tighter controls would push people")
+    inner = text.index("push people towards more dangerous routes")
+    for start, end, key in ((outer, outer + len("tighter controls would push people"),
+                             Qt.Key.Key_1),
+                            (inner, inner + len("push people towards more dangerous routes"),
+                             Qt.Key.Key_2)):
+        window.reader.setFocus()
+        select_with_mouse(qtbot, window.reader, start, end)
+        qtbot.keyClick(window.reader, key)
+    first, second = archive.list_highlights(article_id=article_id)
+    assert (first.theme_ids, second.theme_ids) == ((1,), (2,))
+    themes = {t.id: t for t in archive.list_themes()}
+    window.select_highlight(None)
+    image = window.reader.viewport().grab().toImage()
+    both = text.index("push people") + 3
+
+    def colour(theme_id: int):
+        theme = themes[theme_id]
+        return type("Colour", (), {"color": QColor(theme.color).name().upper()})()
+
+    under = colours_under(image, window.reader, both)
+    assert shows(under, colour(1)) and shows(under, colour(2))
+    alone = colours_under(image, window.reader, outer + 3)
+    assert shows(alone, colour(1)) and not shows(alone, colour(2))
+    # A click on the overlap opens one and offers both; choosing the other opens it.
+    qtbot.mouseClick(window.reader.viewport(), Qt.MouseButton.LeftButton,
+                     pos=point_of(window.reader, both))
+    menu = window.reader.overlap_menu
+    qtbot.waitUntil(menu.isVisible)
+    choices = [action for action in menu.actions() if action.data() is not None]
+    assert sorted(action.data() for action in choices) == sorted([first.id, second.id])
+    other = next(a for a in choices if a.data() != window.active_highlight)
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton,
+                     pos=menu.actionGeometry(other).center())
+    assert window.active_highlight == other.data()
+    assert window.highlight_panel.current_id() == other.data()
