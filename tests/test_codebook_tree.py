@@ -193,3 +193,28 @@ def test_random_codebook_work_keeps_every_count_through_undo_and_redo(archive: A
         ops.undo(archive)
     assert [(t.id, t.parent_id, t.position) for t in archive.list_themes()] == start
     assert stored_counts_agree(archive)
+
+
+def test_a_large_branch_is_counted_after_the_step(archive: Archive, monkeypatch):
+    """Reshaping a branch that codes many passages leaves its totals to be counted when the
+    archive is idle (shown as "counting"); links added meanwhile do not disturb them, and
+    once counted they equal a count made from scratch."""
+    from gleaner.core.archive import codebook
+
+    ids = nested(archive)
+    article = ops.save_article(archive, make_article()).value[0]
+    for n in range(6):
+        ops.code_passage(archive, article, n * 5, n * 5 + 4, [ids["Razor wire"]])
+    monkeypatch.setattr(codebook, "RECOUNT_LATER_LINKS", 3)
+    ops.delete_theme(archive, ids["Razor wire"])
+    ops.undo(archive)  # Fences and Security now count 6 passages more: later
+    stale = {t.name for t in archive.list_themes() if t.total_highlights is None}
+    assert stale == {"Security", "Fences"}
+    assert archive.has_stale_totals()
+    ops.code_passage(archive, article, 40, 44, [ids["Policing"]])  # meanwhile
+    assert archive.get_theme(ids["Security"]).total_highlights is None
+    while archive.tidy():
+        pass
+    assert not archive.has_stale_totals()
+    assert archive.get_theme(ids["Security"]).total_highlights == 7
+    assert totals_agree(archive)

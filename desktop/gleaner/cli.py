@@ -181,6 +181,9 @@ def run(args: argparse.Namespace) -> int:
         from .core.archive import Archive
 
         with Archive.open(args.archive) as archive:
+            # Totals a window's step left to count (or a crash left behind) are counted
+            # before the command reads them.
+            archive.recount_stale_totals()
             return handlers[args.command](archive, args)
     except (CommandError, ArchiveError, AnchorError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -219,3 +219,26 @@ def test_overlapping_passages_coded_in_the_window_show_both_themes(window, archi
                      pos=menu.actionGeometry(other).center())
     assert window.active_highlight == other.data()
     assert window.highlight_panel.current_id() == other.data()
+
+
+def test_totals_still_being_counted_show_so_and_follow(window, archive, article_id, qtbot):
+    """A parent's total that the archive is still counting shows as "counting…" and is read
+    again until the number is there."""
+    from gleaner.ui.themes_panel import count_lines
+
+    child = archive.add_theme("Fences", parent_id=1).id
+    add(archive, article_id, "thermal cameras", [child])
+    window.refresh_themes()
+
+    def shown_total() -> str:
+        parent = next(t for t in window.themes_panel.themes() if t.id == 1)
+        return count_lines(parent, True)[0]
+
+    assert shown_total() == "In all: 1 passage · 1 article"
+    archive.db.execute("UPDATE theme_counts SET total_highlights = -1, total_articles = -1 "
+                       "WHERE theme_id = 1")
+    archive.db.conn.commit()
+    window.refresh_themes()
+    assert shown_total() == "In all: counting…"
+    archive.recount_stale_totals()  # as the archive does when idle
+    qtbot.waitUntil(lambda: shown_total() == "In all: 1 passage · 1 article", timeout=3000)

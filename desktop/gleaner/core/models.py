@@ -94,9 +94,10 @@ class Theme:
     shortcut: int | None = None  # the number key the user pinned it to, if any
     article_count: int = 0  # articles with a passage coded with it
     # With its sub-themes (each passage and article counted once); equal to the above for a
-    # theme without children.
-    total_highlights: int = 0
-    total_articles: int = 0
+    # theme without children. None while being counted again after a large change (the
+    # archive does it within a moment).
+    total_highlights: int | None = 0
+    total_articles: int | None = 0
 
 
 @dataclass(frozen=True)

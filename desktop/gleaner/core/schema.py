@@ -346,6 +346,7 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
             WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT NEW.theme_id UNION ALL
                     SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
                     WHERE t.parent_id IS NOT NULL) SELECT id FROM up)
+            AND total_highlights >= 0  -- a total being counted again (-1) waits for that count
             AND NOT EXISTS (SELECT 1 FROM highlight_themes o JOIN themes ot ON ot.id = o.theme_id
                 WHERE o.highlight_id = NEW.highlight_id AND o.theme_id != NEW.theme_id
                 AND ot.deleted = 0
@@ -360,6 +361,7 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
             WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT OLD.theme_id UNION ALL
                     SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
                     WHERE t.parent_id IS NOT NULL) SELECT id FROM up)
+            AND total_highlights >= 0  -- a total being counted again (-1) waits for that count
             AND NOT EXISTS (SELECT 1 FROM highlight_themes o JOIN themes ot ON ot.id = o.theme_id
                 WHERE o.highlight_id = OLD.highlight_id AND o.theme_id != OLD.theme_id
                 AND ot.deleted = 0
@@ -374,6 +376,7 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
             WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT NEW.theme_id UNION ALL
                     SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
                     WHERE t.parent_id IS NOT NULL) SELECT id FROM up)
+            AND total_articles >= 0  -- a total being counted again (-1) waits for that count
             AND NOT EXISTS (SELECT 1 FROM theme_articles o JOIN themes ot ON ot.id = o.theme_id
                 WHERE o.article_id = NEW.article_id AND o.theme_id != NEW.theme_id
                 AND ot.deleted = 0
@@ -388,6 +391,7 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
             WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT OLD.theme_id UNION ALL
                     SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
                     WHERE t.parent_id IS NOT NULL) SELECT id FROM up)
+            AND total_articles >= 0  -- a total being counted again (-1) waits for that count
             AND NOT EXISTS (SELECT 1 FROM theme_articles o JOIN themes ot ON ot.id = o.theme_id
                 WHERE o.article_id = OLD.article_id AND o.theme_id != OLD.theme_id
                 AND ot.deleted = 0

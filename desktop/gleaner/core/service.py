@@ -239,6 +239,9 @@ def serve(path: Path, requests: Connection, replies: Connection) -> None:
                 reply = (number, *_answer(archive, kind, name, args, kwargs))
             if not _send(replies, reply):
                 break
+            # Totals a step left for later are counted at the next short pause, not in 5 s.
+            with contextlib.suppress(ArchiveError, sqlite3.Error):
+                more_to_tidy = archive.has_stale_totals()
     finally:
         archive.close()
 

@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
     # pages must first come from disk (measured: 272 ms for 6,794 links after a reboot).
     BACKGROUND_ROWS = 2000
     WATCH_MS = 1000  # how often to look for changes made by another process
+    STALE_TOTALS_MS = 150  # how soon to read again totals the archive is still counting
 
     def __init__(self, archive: ArchiveClient, parent=None) -> None:
         super().__init__(parent)
@@ -77,6 +78,11 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self.tasks.busy_changed.connect(self._show_busy)
+        self._stale_themes: list[int] = []
+        self._stale_timer = QTimer(self)
+        self._stale_timer.setSingleShot(True)
+        self._stale_timer.setInterval(self.STALE_TOTALS_MS)
+        self._stale_timer.timeout.connect(self._refresh_stale_totals)
         self.watch_timer = QTimer(self)
         self.watch_timer.setInterval(self.WATCH_MS)
         self.watch_timer.timeout.connect(self.check_for_outside_changes)
@@ -405,8 +411,9 @@ class MainWindow(QMainWindow):
         if changes.codebook:
             self.refresh_themes()
         elif changes.themes:
-            self.themes_panel.update_themes(
-                self.archive.read("themes_by_id", sorted(changes.themes)))
+            changed = self.archive.read("themes_by_id", sorted(changes.themes))
+            self.themes_panel.update_themes(changed)
+            self._watch_stale_totals(changed)
         if changes.library:
             self._reload_library()
         elif changes.articles:
@@ -871,7 +878,25 @@ class MainWindow(QMainWindow):
     # --- themes ----------------------------------------------------------------------------
 
     def refresh_themes(self) -> None:
-        self.themes_panel.set_themes(self.archive.read("list_themes"))
+        themes = self.archive.read("list_themes")
+        self.themes_panel.set_themes(themes)
+        self._watch_stale_totals(themes)
+
+    def _watch_stale_totals(self, themes) -> None:
+        """Totals with sub-themes that a large step left to be counted (shown as "counting")
+        are read again a moment later, when the archive has counted them."""
+        stale = sorted(t.id for t in themes if t.total_highlights is None)
+        if stale and not self._stale_timer.isActive():
+            self._stale_themes = stale
+            self._stale_timer.start()
+
+    def _refresh_stale_totals(self) -> None:
+        try:
+            themes = self.archive.read("themes_by_id", self._stale_themes)
+        except ArchiveError:
+            return
+        self.themes_panel.update_themes(themes)
+        self._watch_stale_totals(themes)
 
     def new_theme(self) -> None:
         """Themes ▸ New Theme… (Ctrl+T): with a passage selected, a new theme that codes it
@@ -1062,7 +1087,9 @@ def ask_sub_themes(parent, theme: Theme, children: int) -> str | None:
     return {move_up: "move-up", with_it: "delete"}.get(box.clickedButton())
 
 
-def _highlights(count: int) -> str:
+def _highlights(count: int | None) -> str:
+    if count is None:
+        return "highlights still being counted"
     return "1 highlight" if count == 1 else f"{count} highlights"
 
 

@@ -72,7 +72,9 @@ def count_lines(theme: Theme, has_children: bool) -> list[str]:
         own += " · key pinned"
     if not has_children:
         return [own]
-    if theme.total_highlights:
+    if theme.total_highlights is None or theme.total_articles is None:
+        total = "counting…"  # a large change is being counted again
+    elif theme.total_highlights:
         total = (f"{_plural(theme.total_highlights, 'passage')} · "
                  f"{_plural(theme.total_articles, 'article')}")
     else:
@@ -100,7 +102,9 @@ def tooltip(theme: Theme, key: int | None, pinned: bool, has_children: bool) -> 
         lines.append(f"Key {key}" + (" (pinned)" if pinned else ""))
     lines.append(f"{_plural(theme.highlight_count, 'passage')} in "
                  f"{_plural(theme.article_count, 'article')} coded with it")
-    if has_children:
+    if has_children and theme.total_highlights is None:
+        lines.append("With its sub-themes: still being counted")
+    elif has_children:
         lines.append(f"{_plural(theme.total_highlights, 'passage')} in "
                      f"{_plural(theme.total_articles, 'article')} with its sub-themes")
     if theme.description:

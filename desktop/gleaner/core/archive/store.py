@@ -79,9 +79,11 @@ class ArchiveStore:
         self.db.close()
 
     def tidy(self) -> bool:
-        """Housekeeping for idle moments, in short transactions: forget old and abandoned
-        undo steps, then remove for good a slice of the deleted themes no step can bring
-        back. True if there is more to do."""
+        """Housekeeping for idle moments, in short transactions: count the totals a step
+        left waiting, forget old and abandoned undo steps, then remove for good a slice of
+        the deleted themes no step can bring back. True if there is more to do."""
+        if self.recount_stale_totals(limit=1):
+            return True
         self.tidy_history()
         return self.purge_deleted_themes()
 
