@@ -365,6 +365,60 @@ class Session:
         self.activate()
         return result
 
+    def coding_actions(self, out, number: int) -> None:
+        """Move a theme under another with Ctrl+Right in the codebook, merge a theme into
+        another, star the article (Ctrl+D) and tag it (Enter in the tag box); each is undone
+        with Ctrl+Z right after (timed too)."""
+        w, sw = self.window, self.sw
+        panel, themes_view = w.themes_panel, w.themes_panel.tree.viewport()
+        undo = out["undo (the other steps)"]
+
+        # Ctrl+Right: the median theme goes under the theme shown above it.
+        moved = self.median_theme
+        self.show_theme(moved.id)
+        panel.tree.setCurrentIndex(panel.index_of(moved.id))
+        panel.tree.setFocus()
+        sw.settle()
+        out["move a theme under another (Ctrl+Right)"].append(sw.measure(
+            lambda: QTest.keyClick(panel.tree, Qt.Key.Key_Right, CTRL),
+            lambda: self.theme(moved.id).parent_id != moved.parent_id, [themes_view]))
+        sw.settle()
+        undo.append(self.undo(lambda: self.theme(moved.id).parent_id == moved.parent_id,
+                              [themes_view]))
+        sw.settle()
+
+        # Merge the median theme into the most used one (Merge into… in its menu).
+        source, target = self.median_theme, self.most_used_theme
+        out["merge the median theme into the most used"].append(sw.measure(
+            lambda: w.merge_theme(source.id, target.id),
+            lambda: self.theme(source.id) is None and w.running_op is None, [themes_view]))
+        sw.settle()
+        undo.append(self.undo(lambda: self.theme(source.id) is not None
+                              and w.running_op is None, [themes_view]))
+        sw.settle()
+
+        # Star the open article, then tag it.
+        starred = w.article.starred
+        out["star the article (Ctrl+D)"].append(sw.measure(
+            self.key(Qt.Key.Key_D, CTRL), lambda: w.article.starred != starred,
+            [w.library.viewport()]))
+        sw.settle()
+        undo.append(self.undo(lambda: w.article.starred == starred, [w.library.viewport()]))
+        sw.settle()
+        details = w.details
+        w.side_tabs.setCurrentWidget(details)
+        details.tag_input.setFocus()
+        tag = f"bench-tag-{number}"
+        details.tag_input.setText(tag)
+        sw.settle()
+        out["tag the article (Enter in the tag box)"].append(sw.measure(
+            lambda: QTest.keyClick(details.tag_input, Qt.Key.Key_Return),
+            lambda: tag in w.article.tags, [w.library.viewport()]))
+        sw.settle()
+        undo.append(self.undo(lambda: tag not in w.article.tags, [w.library.viewport()]))
+        w.side_tabs.setCurrentWidget(w.highlight_panel)
+        sw.settle()
+
     def activate(self) -> None:
         """Give the window back the focus after a dialog (offscreen, no window manager does).
         """
@@ -514,6 +568,9 @@ class Session:
             lambda: not any(t.name.startswith("Bench theme") for t in w.themes_panel.themes()),
             [themes_view]))
         sw.settle()
+
+        # Codebook and article actions of the coding work, each undone right after.
+        self.coding_actions(out, number)
 
         # Re-count the library, as after saving or deleting an article (rows laid out again).
         model = library.model_
