@@ -393,8 +393,8 @@ class Session:
             lambda: w.merge_theme(source.id, target.id),
             lambda: self.theme(source.id) is None and w.running_op is None, [themes_view]))
         sw.settle()
-        undo.append(self.undo(lambda: self.theme(source.id) is not None
-                              and w.running_op is None, [themes_view]))
+        out["undo (merge)"].append(self.undo(lambda: self.theme(source.id) is not None
+                                             and w.running_op is None, [themes_view]))
         sw.settle()
 
         # Star the open article, then tag it.
