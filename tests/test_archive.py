@@ -266,7 +266,7 @@ def test_theme_by_name(archive: Archive) -> None:
         archive.theme_by_name("Nonexistent")
 
 
-@pytest.mark.parametrize("color", ["red", "#FFF", "#GGGGGG", "FFE45C", "#FFE45C0", ""])
+@pytest.mark.parametrize("color", ["red", "#FFF", "#GGGGGG", "FFDC46", "#FFDC460", ""])
 def test_bad_colour_is_rejected(archive: Archive, color: str) -> None:
     if color:
         with pytest.raises(ArchiveError, match="#RRGGBB"):

@@ -176,7 +176,7 @@ def test_theme_rename_and_recolor_and_describe(ok, archive_path: Path) -> None:
     assert ok("theme", "rename", "legal FRAMEWORK", "Law") == (
         "Renamed “Legal framework” to “Law”\n")
     assert ok("theme", "recolor", "law", "#a1b2c3") == (
-        "Recoloured “Law” from #FFB35C to #A1B2C3\n")
+        "Recoloured “Law” from #FF9114 to #A1B2C3\n")
     assert ok("theme", "describe", "Law", "  Statutes and treaties ") == (
         "Described “Law”: Statutes and treaties\n")
     with Archive.open(archive_path) as archive:
@@ -430,7 +430,7 @@ def test_themes_text_is_an_indented_tree(ok, coded: dict[str, int],
     with Archive.open(archive_path) as archive:
         ids = {t.name: t.id for t in archive.list_themes()}
     assert lines[0].split("\t")[:6] == [
-        str(ids["Security measures"]), "#FFE45C", "1", "2 (3 with sub-themes)",
+        str(ids["Security measures"]), "#FFDC46", "1", "2 (3 with sub-themes)",
         "1 (1 with sub-themes)", "Security measures"]
     assert lines[1].split("\t")[2:] == ["2", "1 (2 with sub-themes)", "1 (1 with sub-themes)",
                                         "  Fences", ""]

@@ -20,10 +20,10 @@ from gleaner.ui.article_highlights import (
 TEXT = ("Ministers said the plan would work. Aid groups warned that tighter controls would "
         "push people towards more dangerous routes. The opposition called it a gimmick.")
 
-SECURITY = Theme(id=1, name="Security measures", color="#FFE45C", description="", position=0)
-HUMANITARIAN = Theme(id=2, name="Humanitarian concerns", color="#8CB8FF", description="",
+SECURITY = Theme(id=1, name="Security measures", color="#FFDC46", description="", position=0)
+HUMANITARIAN = Theme(id=2, name="Humanitarian concerns", color="#788CBE", description="",
                      position=1)
-RISK = Theme(id=3, name="Risk", color="#FF8A8A", description="", position=0, parent_id=2)
+RISK = Theme(id=3, name="Risk", color="#FF5A7D", description="", position=0, parent_id=2)
 THEMES = [SECURITY, HUMANITARIAN, RISK]
 
 
@@ -62,7 +62,7 @@ def test_rows_follow_reading_order_with_orphans_last(listing):
     plan = listing.model_.index(0).data(RowRole)
     # Chips in the codebook's order (a sub-theme after its parent's siblings above it), each
     # with the number key that applies it: Security 1, Humanitarian 2, its child Risk 3.
-    assert plan.chips == (Chip("Security measures", "#FFE45C", 1), Chip("Risk", "#FF8A8A", 3))
+    assert plan.chips == (Chip("Security measures", "#FFDC46", 1), Chip("Risk", "#FF5A7D", 3))
     assert "Government's framing" in listing.model_.index(0).data(Qt.ItemDataRole.ToolTipRole)
 
 

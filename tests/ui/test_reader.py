@@ -24,7 +24,7 @@ TRICKY_HTML = """
 """
 
 
-THEME = Theme(id=1, name="T", color="#FFE45C", description="", position=0)
+THEME = Theme(id=1, name="T", color="#FFDC46", description="", position=0)
 
 
 def highlight_of(article: Article, quote: str, highlight_id: int = 1) -> Highlight:
@@ -83,7 +83,7 @@ def test_highlights_after_emoji_are_painted_in_place(reader):
     assert (s, e) == (start, start + 14)
     selections = reader.extraSelections()  # keep the list alive while using its cursors
     assert selections[0].cursor.selectedText() == "Target passage"
-    assert colour == "#FFE45C"
+    assert colour == "#FFDC46"
 
 
 def test_clicking_a_highlight_after_emoji_finds_it(reader, qtbot):

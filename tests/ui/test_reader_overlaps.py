@@ -31,11 +31,11 @@ HTML = """
 people towards more dangerous routes across the Channel.</p>
 """
 
-RED = Theme(id=1, name="Security measures", color="#FF8A8A", description="", position=0)
-BLUE = Theme(id=2, name="Humanitarian concerns", color="#8CB8FF", description="", position=1)
-YELLOW = Theme(id=3, name="Political responsibility", color="#FFE45C", description="",
+RED = Theme(id=1, name="Security measures", color="#FF5A7D", description="", position=0)
+BLUE = Theme(id=2, name="Humanitarian concerns", color="#788CBE", description="", position=1)
+YELLOW = Theme(id=3, name="Political responsibility", color="#FFDC46", description="",
                position=2)
-GREEN = Theme(id=4, name="Living conditions", color="#8FE08F", description="", position=3)
+GREEN = Theme(id=4, name="Living conditions", color="#73E69B", description="", position=3)
 
 
 def coded(article, highlight_id: int, quote: str, themes: tuple[int, ...], note: str = "",
@@ -289,10 +289,10 @@ def test_a_selection_inside_the_title_says_it_cannot_be_coded(reader, qtbot):
 
 
 def test_code_selection_menu_follows_the_codebook_order_and_keys(reader, qtbot):
-    parent = Theme(id=1, name="Security", color="#FF8A8A", description="", position=0)
-    child = Theme(id=2, name="Fences & walls", color="#8CB8FF", description="", position=0,
+    parent = Theme(id=1, name="Security", color="#FF5A7D", description="", position=0)
+    child = Theme(id=2, name="Fences & walls", color="#788CBE", description="", position=0,
                   parent_id=1)
-    pinned = Theme(id=3, name="Politics", color="#FFE45C", description="", position=1,
+    pinned = Theme(id=3, name="Politics", color="#FFDC46", description="", position=1,
                    shortcut=1)
     article = make_article(HTML)
     reader.show_article(article, [], [pinned, child, parent])
