@@ -23,7 +23,7 @@ with warnings.catch_warnings():
 
 from gleaner.core.archive import THEME_PALETTE
 from gleaner.core.resources import resource_path
-from gleaner.ui.reader import HIGHLIGHT_ALPHA
+from gleaner.ui.reader import ACTIVE_ALPHA, HIGHLIGHT_ALPHA
 from gleaner.ui.themes_panel import text_on
 
 VISIONS = {"normal": None, "protanopia": "protanomaly", "deuteranopia": "deuteranomaly",
@@ -35,7 +35,7 @@ PALETTE_MINIMUM = (10.0, 6.0)  # all twelve, measured 10.4 and 6.4 at worst
 STARTER_MINIMUM = (12.0, 7.0)  # the starter codebook's eight, measured 12.3 and 7.4
 FILL_FROM_PAGE = 12.0  # a fill must stand out from the white page (measured 12.5 at worst)
 BODY_TEXT_CONTRAST = 7.0  # WCAG AAA for dark text on a fill (measured 8.2 at worst)
-CHIP_TEXT_CONTRAST = 4.5  # WCAG AA for dark text on a full colour (measured 4.6 at worst)
+FULL_TEXT_CONTRAST = 4.5  # WCAG AA for dark text on a full colour (measured 4.6 at worst)
 
 
 def starter_colours() -> list[str]:
@@ -49,10 +49,10 @@ def srgb(color: str) -> np.ndarray:
     return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
 
-def highlight_fill(color: str) -> np.ndarray:
-    """The colour a highlight paints on white: Qt's blend at HIGHLIGHT_ALPHA, to whole steps."""
-    alpha = HIGHLIGHT_ALPHA / 255
-    return np.round(srgb(color) * alpha + 255 * (1 - alpha))
+def highlight_fill(color: str, alpha: int = HIGHLIGHT_ALPHA) -> np.ndarray:
+    """The colour a highlight paints on the white page: Qt's blend at this alpha (0-255), to
+    whole steps."""
+    return np.round(srgb(color) * alpha / 255 + 255 * (1 - alpha / 255))
 
 
 def seen(channels: np.ndarray, vision: str) -> np.ndarray:
@@ -127,11 +127,14 @@ def test_dark_text_reads_on_every_highlight_fill() -> None:
     assert min(ratios.values()) >= BODY_TEXT_CONTRAST, ratios
 
 
-def test_dark_text_reads_on_every_chip() -> None:
-    # The highlights list writes #202124 on chips of the full colour whatever it is, and the
-    # codebook picks it too (text_on): the colours must all be light enough for it.
-    ratios = {c: contrast(srgb(DARK_TEXT), srgb(c)) for c in THEME_PALETTE}
-    assert min(ratios.values()) >= CHIP_TEXT_CONTRAST, ratios
+def test_dark_text_reads_on_every_full_colour() -> None:
+    # Dark text lies on the full colour in three places: the highlight open in the side panel
+    # (filled at ACTIVE_ALPHA, now opaque), the highlights list's chips (always #202124) and the
+    # codebook's chips (text_on picks it): the colours must all be light enough for it.
+    for backgrounds in ({c: srgb(c) for c in THEME_PALETTE},
+                        {c: highlight_fill(c, ACTIVE_ALPHA) for c in THEME_PALETTE}):
+        ratios = {c: contrast(srgb(DARK_TEXT), b) for c, b in backgrounds.items()}
+        assert min(ratios.values()) >= FULL_TEXT_CONTRAST, ratios
     assert {text_on(c) for c in THEME_PALETTE} == {DARK_TEXT}
 
 

@@ -23,15 +23,15 @@ _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # order), then four more. They stay apart for colour-blind readers too: with protanopia,
 # deuteranopia and tritanopia simulated (Machado et al. 2009 at full severity, as colorspacious
 # does it), every pair differs by at least 10 CAM02-UCS units as full colours (bars, stripes,
-# chips) and 6 as highlight fills (blended on white at the reader's HIGHLIGHT_ALPHA), the eight
-# starters by 12 and 7; the closest pairs measure 10.4 and 6.4 (starters 12.3 and 7.4), where
-# the previous teal and pink came within 1.4 and 0.9 under deuteranopia. Each starter keeps its
-# family's hue (yellow, red, blue, green, orange, purple, teal, pink, within 10 degrees);
-# lightness and chroma were spread by a search, because the published colour-blind-safe sets
-# fall short here (Tol's light set comes within 6 under tritanopia; Okabe-Ito's blue and
-# vermillion are too dark for dark text). Text in #202124 has a contrast of at least 8.2 on
-# every fill and 4.6 on every full colour. tests/test_palette.py measures all of this. Colour
-# is never the only cue: chips carry the theme's key and name.
+# chips, the open highlight) and 6 as highlight fills (blended on white at the reader's
+# HIGHLIGHT_ALPHA), the eight starters by 12 and 7. The closest pairs measure 10.4 and 6.4
+# (starters 12.3 and 7.4), where the previous teal and pink came within 1.4 and 0.9 under
+# deuteranopia. Each starter keeps its family's hue (yellow, red, blue, green, orange, purple,
+# teal, pink) within 10 degrees; lightness and chroma were spread by a search, because the
+# published colour-blind-safe sets fall short here (Tol's light set comes within 6 under
+# tritanopia; Okabe-Ito's blue and vermillion are too dark for dark text). Text in #202124 has a
+# contrast of at least 8.2 on every fill and 4.6 on every full colour. tests/test_palette.py
+# measures all of this. Colour is never the only cue: chips carry the theme's key and name.
 THEME_PALETTE = ["#FFDC46", "#FF5A7D", "#788CBE", "#73E69B", "#FF9114", "#C89BFA", "#41B4AA",
                  "#FAA0D2", "#B4D2FF", "#7D9146", "#C3B464", "#AA6EF0"]
 _THEME_COLUMNS = (
