@@ -14,8 +14,6 @@ import math
 import re
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
-
 CONTEXT_CHARS = 32
 
 
@@ -247,6 +245,10 @@ class Reanchorer:
         return (*self._raw_range(best, best + len(target.quote)), QUOTE)
 
     def _by_similarity(self, target: _Target) -> tuple[int, int, str] | None:
+        # Imported here: only a re-extraction that moved text needs it, and the archive
+        # process starts faster without it.
+        from rapidfuzz.distance import Levenshtein
+
         best: tuple[float, int, int, int] | None = None  # (score, -distance, start, end)
         for candidate in self._candidates(target):
             start, end = self._refine(target.quote, candidate)
@@ -292,6 +294,8 @@ class Reanchorer:
         """Move the ends of a rough range that no piece pins down to where the passage is
         closest to the quote (fewest edits; the nearest such place to the estimate)."""
         start, end = candidate.start, candidate.end
+        from rapidfuzz.distance import Levenshtein
+
         reach = min(48, SEED_CHARS + len(quote) // 10)
         flat = self.flat
 
