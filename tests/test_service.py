@@ -80,3 +80,32 @@ def test_the_process_ends_quietly_when_the_window_is_gone_before_it_is_ready(arc
     client._replies.close()  # the window died while the archive was opening
     client._requests.close()
     assert client._process.wait(timeout=20) == 0  # no traceback, no error status
+
+
+def test_housekeeping_gives_way_to_a_request(tmp_path):
+    """A recount the archive does while idle is abandoned (rolled back, tried again later)
+    as soon as a request is waiting, so the window never waits behind it."""
+    from gleaner.core import operations as ops
+    from gleaner.core.archive import Archive
+    from gleaner.core.service import _tidy_until_asked
+
+    class Requests:
+        def __init__(self, waiting: bool) -> None:
+            self.waiting = waiting
+
+        def poll(self, _timeout=0) -> bool:
+            return self.waiting
+
+    with Archive.open(tmp_path / "a.gleaner") as archive:
+        parent = ops.create_theme(archive, "Parent").value.id
+        ops.create_theme(archive, "Child", parent_id=parent)
+        archive.db.execute("UPDATE theme_counts SET total_highlights = -1, "
+                           "total_articles = -1 WHERE theme_id = ?", [parent])
+        archive.db.conn.commit()
+        assert _tidy_until_asked(archive, Requests(waiting=True), every=1) is True
+        assert archive.has_stale_totals()  # abandoned, nothing half-written
+        assert not archive.db.conn.in_transaction
+        while _tidy_until_asked(archive, Requests(waiting=False), every=1):
+            pass
+        assert not archive.has_stale_totals()
+        assert archive.get_theme(parent).total_highlights == 0

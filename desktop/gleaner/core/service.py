@@ -221,9 +221,7 @@ def serve(path: Path, requests: Connection, replies: Connection) -> None:
             if not tidied and not requests.poll(wait):
                 # Nothing asked for a while: a good moment for housekeeping, a slice at a
                 # time so that a request waits for one slice at most.
-                more_to_tidy = False
-                with contextlib.suppress(ArchiveError, sqlite3.Error):
-                    more_to_tidy = archive.tidy()
+                more_to_tidy = _tidy_until_asked(archive, requests)
                 tidied = not more_to_tidy
                 continue
             tidied, more_to_tidy = False, False  # someone is working: wait for the next lull
@@ -244,6 +242,24 @@ def serve(path: Path, requests: Connection, replies: Connection) -> None:
                 more_to_tidy = archive.has_stale_totals()
     finally:
         archive.close()
+
+
+def _tidy_until_asked(archive, requests: Connection, every: int = 20_000) -> bool:
+    """One slice of housekeeping (`Archive.tidy`), abandoned the moment a request arrives:
+    a recount that reads a large branch from disk can take a few hundred milliseconds, and
+    the window must not wait for it. True if there is more to do (including what was
+    abandoned: it is rolled back and tried again at the next pause)."""
+    connection = archive.db.conn
+    # Every 20,000 SQLite instructions (well under a millisecond), look for a request.
+    connection.set_progress_handler(lambda: 1 if requests.poll(0) else 0, every)
+    try:
+        return archive.tidy()
+    except sqlite3.OperationalError as error:
+        return "interrupt" in str(error)  # abandoned for a request: more to do
+    except (ArchiveError, sqlite3.Error):
+        return False
+    finally:
+        connection.set_progress_handler(None, 0)
 
 
 def _answer(archive, kind: str, name: str, args: tuple, kwargs: dict) -> tuple[str, object]:

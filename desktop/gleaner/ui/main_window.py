@@ -891,6 +891,10 @@ class MainWindow(QMainWindow):
             self._stale_timer.start()
 
     def _refresh_stale_totals(self) -> None:
+        if self.running_op:
+            # The archive is busy with a large step: a read now would wait for it.
+            self._stale_timer.start()
+            return
         try:
             themes = self.archive.read("themes_by_id", self._stale_themes)
         except ArchiveError:
