@@ -93,3 +93,20 @@ def test_re_extraction_never_overwrites_a_correction(archive: Archive, article_i
     assert article.title == "Corrected title"
     assert article.extracted["title"] == "Newly extracted title"
     assert article.site_name == "New site" and article.authors == ["New Author"]
+
+
+def test_library_pages_are_the_same_read_from_either_end(archive: Archive):
+    """Pages past the middle are read from the library's other end: the rows must be the
+    same as one walk in the library's order, for every page size and place."""
+    import dataclasses
+
+    for n in range(23):
+        article = make_article()
+        ops.save_article(archive, dataclasses.replace(
+            article, url=f"https://example.org/{n}", url_requested=f"https://example.org/{n}"))
+    everything = [a.id for a in archive.list_articles()]
+    assert len(everything) == 23
+    for limit in (1, 5, 10, 100):
+        for offset in range(0, 25):
+            page = [a.id for a in archive.article_page(offset, limit)]
+            assert page == everything[offset:offset + limit], (offset, limit)
