@@ -333,73 +333,12 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
         -- (and that theme) unless another live link of the same highlight already counts
         -- there. Moving, merging and deleting themes recount the totals they touch
         -- (`recount_totals`), and so do changes of thousands of one theme's links, which
-        -- take the theme's count row away meanwhile (`counted_once`) so that these
-        -- triggers skip them.
+        -- take the theme's count row away meanwhile (`counted_once`) so that the
+        -- triggers skip them. The four triggers are made by `_total_trigger`, below.
         ALTER TABLE theme_counts ADD COLUMN total_highlights INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE theme_counts ADD COLUMN total_articles INTEGER NOT NULL DEFAULT 0;
         UPDATE theme_counts SET total_highlights = highlights, total_articles = articles;
         CREATE INDEX theme_articles_article ON theme_articles(article_id, theme_id);
-        CREATE TRIGGER theme_totals_link_added AFTER INSERT ON highlight_themes
-        WHEN (SELECT deleted FROM themes WHERE id = NEW.theme_id) = 0
-            AND EXISTS (SELECT 1 FROM theme_counts WHERE theme_id = NEW.theme_id) BEGIN
-            UPDATE theme_counts SET total_highlights = total_highlights + 1
-            WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT NEW.theme_id UNION ALL
-                    SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
-                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up)
-            AND total_highlights >= 0  -- a total being counted again (-1) waits for that count
-            AND NOT EXISTS (SELECT 1 FROM highlight_themes o JOIN themes ot ON ot.id = o.theme_id
-                WHERE o.highlight_id = NEW.highlight_id AND o.theme_id != NEW.theme_id
-                AND ot.deleted = 0
-                AND theme_counts.theme_id IN (WITH RECURSIVE up(id) AS (SELECT o.theme_id
-                    UNION ALL SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
-                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up));
-        END;
-        CREATE TRIGGER theme_totals_link_removed AFTER DELETE ON highlight_themes
-        WHEN (SELECT deleted FROM themes WHERE id = OLD.theme_id) = 0
-            AND EXISTS (SELECT 1 FROM theme_counts WHERE theme_id = OLD.theme_id) BEGIN
-            UPDATE theme_counts SET total_highlights = total_highlights - 1
-            WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT OLD.theme_id UNION ALL
-                    SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
-                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up)
-            AND total_highlights >= 0  -- a total being counted again (-1) waits for that count
-            AND NOT EXISTS (SELECT 1 FROM highlight_themes o JOIN themes ot ON ot.id = o.theme_id
-                WHERE o.highlight_id = OLD.highlight_id AND o.theme_id != OLD.theme_id
-                AND ot.deleted = 0
-                AND theme_counts.theme_id IN (WITH RECURSIVE up(id) AS (SELECT o.theme_id
-                    UNION ALL SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
-                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up));
-        END;
-        CREATE TRIGGER theme_totals_article_added AFTER INSERT ON theme_articles
-        WHEN (SELECT deleted FROM themes WHERE id = NEW.theme_id) = 0
-            AND EXISTS (SELECT 1 FROM theme_counts WHERE theme_id = NEW.theme_id) BEGIN
-            UPDATE theme_counts SET total_articles = total_articles + 1
-            WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT NEW.theme_id UNION ALL
-                    SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
-                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up)
-            AND total_articles >= 0  -- a total being counted again (-1) waits for that count
-            AND NOT EXISTS (SELECT 1 FROM theme_articles o JOIN themes ot ON ot.id = o.theme_id
-                WHERE o.article_id = NEW.article_id AND o.theme_id != NEW.theme_id
-                AND ot.deleted = 0
-                AND theme_counts.theme_id IN (WITH RECURSIVE up(id) AS (SELECT o.theme_id
-                    UNION ALL SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
-                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up));
-        END;
-        CREATE TRIGGER theme_totals_article_removed AFTER DELETE ON theme_articles
-        WHEN (SELECT deleted FROM themes WHERE id = OLD.theme_id) = 0
-            AND EXISTS (SELECT 1 FROM theme_counts WHERE theme_id = OLD.theme_id) BEGIN
-            UPDATE theme_counts SET total_articles = total_articles - 1
-            WHERE theme_id IN (WITH RECURSIVE up(id) AS (SELECT OLD.theme_id UNION ALL
-                    SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
-                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up)
-            AND total_articles >= 0  -- a total being counted again (-1) waits for that count
-            AND NOT EXISTS (SELECT 1 FROM theme_articles o JOIN themes ot ON ot.id = o.theme_id
-                WHERE o.article_id = OLD.article_id AND o.theme_id != OLD.theme_id
-                AND ot.deleted = 0
-                AND theme_counts.theme_id IN (WITH RECURSIVE up(id) AS (SELECT o.theme_id
-                    UNION ALL SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id
-                    WHERE t.parent_id IS NOT NULL) SELECT id FROM up));
-        END;
-
         -- A highlight's links go before it does: a link removed by the cascade could no
         -- longer find its highlight's article.
         CREATE TRIGGER highlights_unlink_first BEFORE DELETE ON highlights BEGIN
@@ -437,6 +376,10 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
     """)
     # A rebuilt table starts its AUTOINCREMENT record at its largest id: keep the old record,
     # so the id of a theme deleted for good is never given out again.
+    for table, item, total in (("highlight_themes", "highlight_id", "total_highlights"),
+                               ("theme_articles", "article_id", "total_articles")):
+        for event, row, step in (("INSERT", "NEW", "+"), ("DELETE", "OLD", "-")):
+            db.execute(_total_trigger(table, item, total, event, row, step))
     if theme_seq is not None:
         db.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'themes'",
                    [theme_seq[0]])
@@ -444,3 +387,32 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
         from .errors import ArchiveError
 
         raise ArchiveError("the archive has links to missing rows; it may be damaged")
+
+
+def _up_from(theme: str) -> str:
+    """The ids of a theme and every theme above it (a recursive CTE)."""
+    return (f"(WITH RECURSIVE up(id) AS (SELECT {theme} UNION ALL SELECT t.parent_id "
+            "FROM themes t JOIN up ON t.id = up.id WHERE t.parent_id IS NOT NULL) "
+            "SELECT id FROM up)")
+
+
+def _total_trigger(table: str, item: str, total: str, event: str, row: str,
+                   step: str) -> str:
+    """A trigger keeping a total with sub-themes as a link (highlight_themes) or an article
+    row (theme_articles) comes or goes: every theme from the row's theme up counts it once,
+    unless another live row of the same highlight (article) already counts there. A theme
+    whose count row is away (`counted_once`) or a total being counted again (-1) is left
+    alone."""
+    name = f"theme_totals_{'link' if table == 'highlight_themes' else 'article'}_" + (
+        "added" if event == "INSERT" else "removed")
+    return f"""
+        CREATE TRIGGER {name} AFTER {event} ON {table}
+        WHEN (SELECT deleted FROM themes WHERE id = {row}.theme_id) = 0
+            AND EXISTS (SELECT 1 FROM theme_counts WHERE theme_id = {row}.theme_id) BEGIN
+            UPDATE theme_counts SET {total} = {total} {step} 1
+            WHERE theme_id IN {_up_from(f"{row}.theme_id")}
+            AND {total} >= 0
+            AND NOT EXISTS (SELECT 1 FROM {table} o JOIN themes ot ON ot.id = o.theme_id
+                WHERE o.{item} = {row}.{item} AND o.theme_id != {row}.theme_id
+                AND ot.deleted = 0 AND theme_counts.theme_id IN {_up_from("o.theme_id")});
+        END"""

@@ -8,6 +8,7 @@ the theme's count, the article's library row — never the whole library.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
@@ -804,7 +805,7 @@ class MainWindow(QMainWindow):
             return
         # The panel already shows the text; the library row and reader need nothing.
         if self.article and self.article.id == article_id:
-            self.article = _replace(self.article, memo=memo)
+            self.article = replace(self.article, memo=memo)
         self._set_history_labels(result.undo_label, result.redo_label)
 
     def ask_edit_details(self, article_id: int) -> None:
@@ -1095,12 +1096,6 @@ def _highlights(count: int | None) -> str:
     if count is None:
         return "highlights still being counted"
     return "1 highlight" if count == 1 else f"{count} highlights"
-
-
-def _replace(record, **values):
-    from dataclasses import replace
-
-    return replace(record, **values)
 
 
 def confirm(parent, title: str, text: str) -> bool:
