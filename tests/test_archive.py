@@ -70,7 +70,8 @@ def test_migrations_are_recorded(archive: Archive) -> None:
     assert [row["name"] for row in rows] == ["0001_articles_themes_highlights",
                                              "0002_starter_codebook",
                                              "0003_stable_ids_content_apart_history",
-                                             "0004_codebook_tree_article_tags_memos_edits"]
+                                             "0004_codebook_tree_article_tags_memos_edits",
+                                             "0005_article_assets_and_keys"]
     assert {row["migration_set"] for row in rows} == {MIGRATION_SET}
     assert {"articles", "themes", "highlights", "highlight_themes"} <= set(
         archive.db.table_names())
@@ -84,7 +85,7 @@ def test_reopening_does_not_duplicate_the_codebook(archive_path: Path, row_count
             assert again.list_themes() == themes
     counts = row_counts(archive_path)
     assert counts["themes"] == 8
-    assert counts["_sqlite_migrations"] == 4
+    assert counts["_sqlite_migrations"] == 5
 
 
 def test_starter_codebook(archive: Archive) -> None:
@@ -474,7 +475,7 @@ def test_theme_ids_follow_the_codebook_order(archive: Archive, article_id: int) 
 def test_saved_files_are_told_apart_by_file_not_by_canonical_url(archive: Archive) -> None:
     first = make_article("https://news.example/", url_requested="file:///tmp/one.html")
     second = make_article("https://news.example/", url_requested="file:///tmp/two.html",
-                          title="Another")
+                          title="Another", original=b"<html>another file</html>")
     one, created_one = archive.save_article(first)
     two, created_two = archive.save_article(second)
     assert created_one and created_two and one != two

@@ -28,7 +28,7 @@ from .fetch import (
 from .models import CapturedArticle
 from .tasks import Progress
 
-__all__ = ["CaptureError", "capture", "is_local_file"]
+__all__ = ["CaptureError", "capture", "extract_page", "is_local_file", "load_page"]
 
 # Longest stored value of each short field; a page's <title> can run to thousands of characters.
 FIELD_LIMITS = {"title": 300, "site_name": 120, "byline": 300, "excerpt": 600}
@@ -66,21 +66,32 @@ def capture(source: str, progress: Progress | None = None, *, max_bytes: int = M
     download; the defaults suit the app, tests pass small ones.
     """
     progress = progress or Progress()
+    page = load_page(source, progress, max_bytes=max_bytes, timeout=timeout, deadline=deadline)
+    progress.report("Extracting the article")
+    article = extract_page(page)
+    progress.report("Extracted", 1.0)
+    return article
+
+
+def load_page(source: str, progress: Progress | None = None, *, max_bytes: int = MAX_BYTES,
+              timeout: float = TIMEOUT_SECONDS, deadline: float = DEADLINE_SECONDS) -> RawPage:
+    """The first half of `capture`: download the page at an http(s) URL, or read a file."""
+    progress = progress or Progress()
     source = source.strip()
     if not source:
         raise CaptureError("nothing to save: the address is empty")
     if is_local_file(source):
         progress.report(f"Reading {source}")
-        page = read_file(_local_path(source), max_bytes=max_bytes)
-    else:
-        url = normalise_url(source)
-        progress.report(f"Downloading {url}")
-        page = fetch_url(url, progress, max_bytes=max_bytes, timeout=timeout,
-                         deadline=deadline)
-    progress.report("Extracting the article")
-    article = _tidy(_extract(page))
-    progress.report("Extracted", 1.0)
-    return article
+        return read_file(_local_path(source), max_bytes=max_bytes)
+    url = normalise_url(source)
+    progress.report(f"Downloading {url}")
+    return fetch_url(url, progress, max_bytes=max_bytes, timeout=timeout, deadline=deadline)
+
+
+def extract_page(page: RawPage) -> CapturedArticle:
+    """The second half of `capture`: the article in a loaded page (no network; it can run in
+    another process, as bulk import does)."""
+    return _tidy(_extract(page))
 
 
 def _local_path(source: str) -> str:

@@ -113,6 +113,7 @@ def extract_article(page: RawPage) -> CapturedArticle:
         site_name=site_name,
         published=meta.published,
         modified=meta.modified,
+        canonical_url=meta.canonical_url if _names_a_page(meta.canonical_url) else "",
         language=meta.language or page.content_language,
         excerpt=meta.description or _first_words(text, EXCERPT_CHARS),
         html=clean,

@@ -8,6 +8,19 @@ from .document import Block
 
 
 @dataclass(frozen=True)
+class ImageAsset:
+    """An image of an article, downloaded (or read from a saved page's folder) at save time.
+
+    name is how the article's blocks and stored HTML refer to it; url is where it came from.
+    """
+
+    name: str
+    url: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class CapturedArticle:
     """An article fetched and extracted, not yet in the archive."""
 
@@ -26,6 +39,8 @@ class CapturedArticle:
     original_html: bytes  # the page's bytes exactly as received
     original_charset: str
     modified: str | None = None  # when the page says it was last updated, if it says so
+    canonical_url: str = ""  # the page's own <link rel="canonical">, a duplicate hint
+    images: tuple[ImageAsset, ...] = ()  # images kept offline with the article
 
     @property
     def word_count(self) -> int:

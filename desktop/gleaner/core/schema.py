@@ -389,6 +389,47 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
         raise ArchiveError("the archive has links to missing rows; it may be damaged")
 
 
+@migrations(name="0005_article_assets_and_keys")
+def _article_assets_and_keys(db: Database) -> None:
+    """Articles keep their images (`article_assets`: the bytes, where they came from, their
+    type) so the reader shows them offline, and the keys that recognise a page saved before
+    (`article_keys`): the normalised address of each URL it was reached by ('url'), the
+    fingerprint of the saved file's bytes ('source') and of its text ('text').
+    """
+    import zlib
+
+    from .urls import content_key, url_key
+
+    db.executescript("""
+        CREATE TABLE article_assets (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            url TEXT NOT NULL DEFAULT '',
+            media_type TEXT NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (article_id, name)
+        );
+        CREATE TABLE article_keys (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('url', 'source', 'text')),
+            key TEXT NOT NULL,
+            PRIMARY KEY (article_id, kind, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX article_keys_key ON article_keys(key, kind);
+    """)
+    rows = db.execute(
+        "SELECT a.id, a.url, a.url_requested, c.text, c.original_html "
+        "FROM articles a JOIN article_contents c ON c.article_id = a.id")
+    keys = []
+    for article_id, url, requested, text, original in rows:
+        for address in (url, requested):
+            if url_key(address):
+                keys.append((article_id, "url", url_key(address)))
+        keys.append((article_id, "text", content_key(text)))
+        keys.append((article_id, "source", content_key(zlib.decompress(original))))
+    db.conn.executemany("INSERT OR IGNORE INTO article_keys VALUES (?, ?, ?)", keys)
+
+
 def _up_from(theme: str) -> str:
     """The ids of a theme and every theme above it (a recursive CTE)."""
     return (f"(WITH RECURSIVE up(id) AS (SELECT {theme} UNION ALL SELECT t.parent_id "

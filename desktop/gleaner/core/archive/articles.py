@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from ..document import blocks_from_json, blocks_to_json
 from ..errors import ArchiveError, NotFound
 from ..models import Article, ArticleSummary, CapturedArticle
+from ..urls import content_key, url_key
 
 # The library's order: newest saved first. `articles_saved_at` covers it.
 LIBRARY_ORDER = "a.saved_at DESC, a.id DESC"
@@ -88,26 +89,42 @@ class ArticlesMixin:
         return [_summary(row) for row in rows]
 
     def find_article_by_url(self, *urls: str) -> int | None:
-        """The id of an article already saved from any of these URLs, if there is one."""
-        urls = tuple(u for u in urls if u)
-        if not urls:
-            return None
-        marks = ",".join("?" * len(urls))
-        return self._scalar(
-            f"SELECT id FROM articles WHERE url IN ({marks}) OR url_requested IN ({marks}) "
-            "ORDER BY id LIMIT 1", [*urls, *urls])
+        """The id of an article already saved from any of these URLs (compared as `url_key`
+        compares them: tracking parameters, fragment, www. and scheme aside), or None."""
+        keys = [url_key(u) for u in urls if u]
+        local = [u for u in urls if u and u.startswith("file:")]
+        found = self._find_by_keys([("url", key) for key in keys if key])
+        if found is None and local:
+            marks = ",".join("?" * len(local))
+            found = self._scalar(f"SELECT id FROM articles WHERE url_requested IN ({marks}) "
+                                 "ORDER BY id LIMIT 1", local)
+        return found
 
     def find_duplicate(self, article: CapturedArticle) -> int | None:
-        """An article already saved from the same web address (or the same local file)."""
-        if article.url_requested.startswith("file:"):
-            # A saved file's canonical URL is only a hint; the file itself identifies it.
-            return self._scalar("SELECT id FROM articles WHERE url_requested = ? "
-                                "ORDER BY id LIMIT 1", [article.url_requested])
-        return self.find_article_by_url(article.url, article.url_requested)
+        """An article already saved from the same page. A web page is the same when it was
+        reached by the same address (or names the other's address as its canonical one); a
+        saved file when it is the same file, has the same bytes, or says it is a copy of a
+        page already saved. The same text under two addresses is not a duplicate: a wire
+        story printed by two outlets is two sources."""
+        if not article.url_requested.startswith("file:"):
+            return self.find_article_by_url(article.url, article.url_requested,
+                                            article.canonical_url)
+        pages = [u for u in (article.url, article.canonical_url) if _names_a_page(u)]
+        keys = [("source", content_key(article.original_html)),
+                *(("url", url_key(u)) for u in pages)]
+        return self.find_article_by_url(article.url_requested) or self._find_by_keys(keys)
+
+    def _find_by_keys(self, keys: list[tuple[str, str]]) -> int | None:
+        """The oldest article holding any of these (kind, key) pairs."""
+        if not keys:
+            return None
+        pairs = " OR ".join("(key = ? AND kind = ?)" for _ in keys)
+        return self._scalar(f"SELECT min(article_id) FROM article_keys WHERE {pairs}",
+                            [value for kind, key in keys for value in (key, kind)])
 
     def save_article(self, article: CapturedArticle) -> tuple[int, bool]:
-        """Store a captured article; returns (id, True), or (existing id, False) if the same
-        page is already in the archive."""
+        """Store a captured article with its images; returns (id, True), or (existing id,
+        False) if the same page is already in the archive (see `find_duplicate`)."""
         from .store import utc_now
 
         with self.db.atomic():
@@ -130,7 +147,33 @@ class ArticlesMixin:
                  zlib.compress(article.original_html, 9), article.original_charset])
             self._created("articles", id=article_id)
             self._created("article_contents", article_id=article_id)
+            self._store_keys(article_id, _article_keys(article))
+            self._store_assets(article_id, article.images)
         return article_id, True
+
+    def _store_keys(self, article_id: int, keys: list[tuple[str, str]]) -> None:
+        for kind, key in dict.fromkeys(keys):
+            self.db.execute("INSERT OR IGNORE INTO article_keys (article_id, kind, key) "
+                            "VALUES (?, ?, ?)", [article_id, kind, key])
+            self._created("article_keys", article_id=article_id, kind=kind, key=key)
+
+    def _store_assets(self, article_id: int, images) -> None:
+        for image in images:
+            self.db.execute("INSERT OR REPLACE INTO article_assets (article_id, name, url, "
+                            "media_type, data) VALUES (?, ?, ?, ?, ?)",
+                            [article_id, image.name, image.url, image.media_type, image.data])
+            self._created("article_assets", article_id=article_id, name=image.name)
+
+    def article_asset(self, article_id: int, name: str) -> tuple[str, bytes] | None:
+        """An image kept with an article: (media type, bytes), or None if there is none."""
+        row = self.db.execute("SELECT media_type, data FROM article_assets "
+                              "WHERE article_id = ? AND name = ?", [article_id, name]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def article_asset_names(self, article_id: int) -> list[str]:
+        """The names of the images kept with an article."""
+        return [row[0] for row in self.db.execute(
+            "SELECT name FROM article_assets WHERE article_id = ? ORDER BY name", [article_id])]
 
     def get_article(self, article_id: int) -> Article:
         """One article with its text and reading structure."""
@@ -177,6 +220,8 @@ class ArticlesMixin:
             self._watch("highlight_revisions", "highlight_id IN "
                         "(SELECT id FROM highlights WHERE article_id = ?)", [article_id])
             self._watch("article_tags", "article_id = ?", [article_id])
+            self._watch("article_keys", "article_id = ?", [article_id])
+            self._watch("article_assets", "article_id = ?", [article_id])
             if self.db.execute("DELETE FROM articles WHERE id = ?", [article_id]).rowcount == 0:
                 raise NotFound(f"there is no article {article_id}")
 
@@ -334,3 +379,15 @@ def _clean_field(field: str, value):
     if field == "title" and not value:
         raise ArchiveError("an article needs a title")
     return value
+
+
+def _names_a_page(url: str) -> bool:
+    """An http(s) address with a path: a site's home page names no particular article."""
+    return "/" in url_key(url).split("?", 1)[0]
+
+
+def _article_keys(article: CapturedArticle) -> list[tuple[str, str]]:
+    """Every key by which a later capture of the same page is recognised."""
+    addresses = (article.url, article.url_requested, article.canonical_url)
+    return [*(("url", key) for key in map(url_key, addresses) if key),
+            ("source", content_key(article.original_html)), ("text", content_key(article.text))]

@@ -22,7 +22,8 @@ from .codebook import counted_once, recount_totals
 HISTORY_LIMIT = 500  # steps kept; older ones are forgotten
 
 THEME_LINKS = "theme_links"  # the table name under which ThemeLinks records are kept
-BLOB_TABLES = {"article_contents"}  # rows with bytes, which JSON cannot hold as they are
+# Rows with bytes, which JSON cannot hold as they are.
+BLOB_TABLES = {"article_contents", "article_assets"}
 # The primary key of each table a step may change.
 KEYS = {
     "articles": ("id",),
@@ -33,6 +34,8 @@ KEYS = {
     "highlight_revisions": ("id",),
     "tags": ("id",),
     "article_tags": ("article_id", "tag_id"),
+    "article_keys": ("article_id", "kind", "key"),
+    "article_assets": ("article_id", "name"),
 }
 
 
@@ -323,7 +326,8 @@ class _Conflict(Exception):
 # Rows that a deletion would take with it (ON DELETE CASCADE).
 CHILDREN = {
     "articles": [("article_contents", "article_id"), ("highlights", "article_id"),
-                 ("article_tags", "article_id")],
+                 ("article_tags", "article_id"), ("article_keys", "article_id"),
+                 ("article_assets", "article_id")],
     "highlights": [("highlight_themes", "highlight_id"),
                    ("highlight_revisions", "highlight_id")],
     "themes": [("highlight_themes", "theme_id"), ("themes", "parent_id")],
@@ -414,7 +418,7 @@ def changes_of(db: Database, records: list[RowChange]) -> Changes:
             articles.add(record.key["id"])
             details.add(record.key["id"])
             library = library or added_or_removed
-        elif record.table == "article_contents":
+        elif record.table in ("article_contents", "article_assets", "article_keys"):
             articles.add(record.key["article_id"])
         elif record.table == "highlights":
             highlights.add(record.key["id"])
