@@ -18,10 +18,10 @@ from .models import CapturedArticle, Changes, OpResult
 
 __all__ = [
     "add_theme_to_highlight", "code_passage", "code_with_new_theme", "create_theme",
-    "delete_article", "delete_highlight", "delete_theme", "edit_article", "merge_theme",
-    "move_theme", "redo", "remove_theme_from_highlight", "save_article", "set_article_memo",
-    "set_note", "set_read", "set_starred", "tag_article", "undo", "untag_article",
-    "update_theme", "reattach_highlight",
+    "delete_article", "delete_highlight", "delete_theme", "edit_article", "import_articles",
+    "merge_theme", "move_theme", "redo", "remove_theme_from_highlight", "save_article",
+    "set_article_memo", "set_note", "set_read", "set_starred", "tag_article", "undo",
+    "untag_article", "update_theme", "reattach_highlight",
 ]
 
 
@@ -41,6 +41,30 @@ def save_article(archive: Archive, article: CapturedArticle) -> OpResult:
     """Store a captured article. Value: (article id, created); created is False when the
     page was already in the archive (then nothing changes)."""
     return _run(archive, "Save article", lambda: archive.save_article(article))
+
+
+def import_articles(archive: Archive, items: Iterable[tuple[CapturedArticle, Iterable[str]]]
+                    ) -> OpResult:
+    """Save a batch of imported articles, each with its tags (a bookmark folder, say), in one
+    transaction. Value: [(article id, created)] in the order given; an article already in the
+    archive is left as it is (created False, no tags added), so running an import again
+    changes nothing.
+
+    Imports are not undone with Undo: a bulk import of hundreds of articles would push the
+    user's coding steps out of the history. Its report lists what was saved instead.
+    """
+    results, created_ids = [], []
+    with archive.write_transaction():
+        for article, tags in items:
+            article_id, created = archive.save_article(article)
+            if created:
+                created_ids.append(article_id)
+                if tags := [tag for tag in tags if tag.strip()]:
+                    archive.tag_article(article_id, tags)
+            results.append((article_id, created))
+    changes = Changes(articles=frozenset(created_ids), details=frozenset(created_ids),
+                      library=bool(created_ids))
+    return _result(archive, "Import articles", changes, results)
 
 
 def delete_article(archive: Archive, article_id: int) -> OpResult:
