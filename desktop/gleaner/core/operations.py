@@ -13,15 +13,16 @@ from collections.abc import Callable, Iterable
 
 from .archive import Archive, ArchiveError
 from .archive.codebook import CHILDREN_MOVE_UP, KEEP
+from .archive.highlights import ORPHANED
 from .archive.history import changes_of
 from .models import CapturedArticle, Changes, OpResult
 
 __all__ = [
     "add_theme_to_highlight", "code_passage", "code_with_new_theme", "create_theme",
     "delete_article", "delete_highlight", "delete_theme", "edit_article", "import_articles",
-    "merge_theme", "move_theme", "redo", "remove_theme_from_highlight", "save_article",
-    "set_article_memo", "set_note", "set_read", "set_starred", "tag_article", "undo",
-    "untag_article", "update_theme", "reattach_highlight",
+    "merge_theme", "move_theme", "reattach_highlight", "redo", "reextract_article",
+    "remove_theme_from_highlight", "save_article", "set_article_memo", "set_note", "set_read",
+    "set_starred", "tag_article", "undo", "untag_article", "update_theme",
 ]
 
 
@@ -70,6 +71,23 @@ def import_articles(archive: Archive, items: Iterable[tuple[CapturedArticle, Ite
 def delete_article(archive: Archive, article_id: int) -> OpResult:
     """Remove an article with its highlights (Undo brings both back)."""
     return _run(archive, "Delete article", lambda: archive.delete_article(article_id))
+
+
+def reextract_article(archive: Archive, article_id: int) -> OpResult:
+    """Rebuild an article from its saved page with today's extractor (no network); its
+    highlights are re-anchored and none is dropped. Value: {"placed": n, "orphaned": [ids],
+    "how": {highlight id: how it was placed}}. Undo puts the previous text back."""
+    from .reextract import rebuild_article
+
+    article = rebuild_article(*archive.saved_page(article_id))
+
+    def action():
+        report = archive.replace_content(article_id, article)
+        orphaned = [item.highlight_id for item in report if item.how == ORPHANED]
+        return {"placed": len(report) - len(orphaned), "orphaned": orphaned,
+                "how": {item.highlight_id: item.how for item in report}}
+
+    return _run(archive, "Re-extract article", action)
 
 
 def set_starred(archive: Archive, article_id: int, starred: bool = True) -> OpResult:

@@ -297,6 +297,47 @@ class ArticlesMixin:
                             [*params, json.dumps(extracted, ensure_ascii=False, sort_keys=True),
                              article_id])
 
+    def replace_content(self, article_id: int, article: CapturedArticle) -> list:
+        """Put a re-extracted article's text and structure in place of the old ones, keeping
+        the original page, the images and everything the user added: highlights are re-anchored
+        (`reanchor_highlights`; one that cannot be placed is kept, orphaned), a detail the user
+        corrected keeps the correction, and a detail the new extraction did not find keeps its
+        old value. Returns what re-anchoring did with each highlight."""
+        with self.db.atomic():
+            self._watch("articles", "id = ?", [article_id])
+            self._watch("article_contents", "article_id = ?", [article_id])
+            self._watch("article_keys", "article_id = ? AND kind = 'text'", [article_id])
+            self._article_row(article_id, "id")
+            report = self.reanchor_highlights(article_id, article.text)
+            self.db.execute(
+                "UPDATE article_contents SET html = ?, structure = ?, text = ? "
+                "WHERE article_id = ?",
+                [article.html, json.dumps(blocks_to_json(article.blocks), ensure_ascii=False),
+                 article.text, article_id])
+            self.db.execute(
+                "UPDATE articles SET word_count = ?, excerpt = ?, language = ?, "
+                "byline = CASE WHEN ? != '' THEN ? ELSE byline END WHERE id = ?",
+                [article.word_count, article.excerpt, article.language, article.byline,
+                 article.byline, article_id])
+            self.db.execute("DELETE FROM article_keys WHERE article_id = ? AND kind = 'text'",
+                            [article_id])
+            self._store_keys(article_id, [("text", content_key(article.text))])
+            found = {"title": article.title, "authors": article.authors,
+                     "site_name": article.site_name, "published": article.published}
+            self.refresh_extracted(article_id, {k: v for k, v in found.items() if v})
+        return report
+
+    def saved_page(self, article_id: int) -> tuple[bytes, str, str, str]:
+        """What re-extraction starts from: (original bytes, their charset, the address asked
+        for, the address the page came from)."""
+        row = self.db.execute(
+            "SELECT c.original_html, c.original_charset, a.url_requested, a.url "
+            "FROM articles a JOIN article_contents c ON c.article_id = a.id WHERE a.id = ?",
+            [article_id]).fetchone()
+        if row is None:
+            raise NotFound(f"there is no article {article_id}")
+        return zlib.decompress(row[0]), row[1], row[2], row[3]
+
     def tag_article(self, article_id: int, names: list[str]) -> None:
         """Put tags on an article (new tag names are created)."""
         with self.db.atomic():
