@@ -282,7 +282,7 @@ def test_a_themes_links_are_one_record_and_replay_exactly(archive: Archive, arch
     rows = archive.db.execute(
         "SELECT table_name, count(*) FROM history_rows WHERE step_id = "
         "(SELECT max(id) FROM history_steps) GROUP BY table_name").fetchall()
-    assert dict(rows) == {"themes": 1, "theme_links": 1}  # not one row per link
+    assert dict(rows) == {"themes": 1, "theme_links_added": 1}  # not one row per link
     assert result.changes.highlights == set(coded) and 3 in result.changes.themes
     assert archive.step_size(undo=True) == len(coded) + 1
     assert all(archive.get_highlight(h).theme_ids == (2, 3) for h in coded)
@@ -290,13 +290,22 @@ def test_a_themes_links_are_one_record_and_replay_exactly(archive: Archive, arch
     assert all(archive.get_highlight(h).theme_ids == (1, 2) for h in coded)
     assert stored_counts_agree(archive)
     # Another process codes one more passage with the merged-into theme: redoing the merge
-    # would silently take that link too, so it is refused, and nothing changes.
+    # adds back exactly the links it added, and leaves the new one alone.
     with Archive.open(archive_path) as other:
         extra = other.add_highlight(article_id, 50, 55, [3])
-    with pytest.raises(ArchiveError, match="can no longer be redone"):
-        ops.redo(archive)
-    assert archive.get_theme(1).highlight_count == len(coded)
+    ops.redo(archive)
+    assert all(archive.get_highlight(h).theme_ids == (2, 3) for h in coded)
     assert archive.get_highlight(extra.id).theme_ids == (3,)
+    assert archive.get_theme(3).highlight_count == len(coded) + 1
+    assert stored_counts_agree(archive)
+    # Another process takes one of those links off: undoing the merge now would put back
+    # a state nobody made, so it is refused, and nothing changes.
+    with Archive.open(archive_path) as other:
+        other.remove_highlight_theme(coded[0], 3)
+    with pytest.raises(ArchiveError, match="can no longer be undone"):
+        ops.undo(archive)
+    assert archive.get_highlight(coded[1]).theme_ids == (2, 3)
+    assert stored_counts_agree(archive)
 
 
 def test_deleting_a_theme_changes_one_row_and_is_purged_once_no_step_can_undo_it(

@@ -183,12 +183,16 @@ class CodebookMixin:
             raise ArchiveError(f"“{source['name']}” cannot be merged into its own sub-theme "
                                f"“{target['name']}”")
         with self.db.atomic():
-            self._watch_theme_links(target_id)
+            # Only the links the target gains are recorded (undo removes just those).
+            added = self._scalar(
+                "SELECT json_group_array(highlight_id) FROM (SELECT s.highlight_id "
+                "FROM highlight_themes s WHERE s.theme_id = ? AND NOT EXISTS (SELECT 1 FROM "
+                "highlight_themes t WHERE t.theme_id = ? AND t.highlight_id = s.highlight_id) "
+                "ORDER BY s.highlight_id)", [source_id, target_id])
             with counted_once(self.db, target_id, recount=False):
-                self.db.execute(
-                    "INSERT OR IGNORE INTO highlight_themes (highlight_id, theme_id) "
-                    "SELECT highlight_id, ? FROM highlight_themes WHERE theme_id = ?",
-                    [target_id, source_id])
+                self.db.execute("INSERT INTO highlight_themes (highlight_id, theme_id) "
+                                "SELECT value, ? FROM json_each(?)", [target_id, added])
+            self._links_added(target_id, added)
             children = self._sibling_ids(source_id)
             self._place(target_id, self._sibling_ids(target_id) + children)
             self._mark_deleted([source_id])
@@ -304,7 +308,7 @@ class CodebookMixin:
     def _in_history(self, theme_id: int) -> bool:
         return self._scalar(
             "SELECT 1 FROM history_rows WHERE (table_name = 'themes' AND row_key = ?) "
-            "OR (table_name = 'theme_links' AND row_key = ?) LIMIT 1",
+            "OR (table_name IN ('theme_links', 'theme_links_added') AND row_key = ?) LIMIT 1",
             [f"[{theme_id}]", str(theme_id)]) is not None
 
 

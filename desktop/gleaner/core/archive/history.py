@@ -22,6 +22,7 @@ from .codebook import counted_once, recount_totals
 HISTORY_LIMIT = 500  # steps kept; older ones are forgotten
 
 THEME_LINKS = "theme_links"  # the table name under which ThemeLinks records are kept
+THEME_LINKS_ADDED = "theme_links_added"  # and LinksAdded records
 # Rows with bytes, which JSON cannot hold as they are.
 BLOB_TABLES = {"article_contents", "article_assets"}
 # The primary key of each table a step may change.
@@ -65,6 +66,21 @@ class ThemeLinks:
         return set(json.loads(self.before)) ^ set(json.loads(self.after))
 
 
+@dataclass(frozen=True)
+class LinksAdded:
+    """Links a step added to one theme, as a sorted JSON array of highlight ids: undo removes
+    exactly these and redo adds them again. Merging a theme into one that codes 50,000
+    passages records the few thousand it gains, not the 50,000 twice (as ThemeLinks would)."""
+
+    theme_id: int
+    added: str
+    table = THEME_LINKS_ADDED
+
+    def highlight_ids(self) -> set[int]:
+        """The highlights that gained the theme."""
+        return set(json.loads(self.added))
+
+
 def theme_links(db: Database, theme_id: int) -> str:
     """The ids of the highlights coded with a theme, as a sorted JSON array."""
     return db.execute(
@@ -84,7 +100,8 @@ class Recorder:
         self._watches: list[tuple[str, str, tuple]] = []
         self._created: list[tuple[str, tuple]] = []
         self._theme_links: dict[int, str] = {}
-        self.records: list[RowChange | ThemeLinks] = []
+        self._links_added: list[LinksAdded] = []
+        self.records: list[RowChange | ThemeLinks | LinksAdded] = []
 
     def watch(self, table: str, where: str, params=()) -> None:
         for row in _select(self.db, table, where, params):
@@ -95,6 +112,12 @@ class Recorder:
         """Record all of a theme's links as one ThemeLinks record (no row watch of this
         step may cover the same links)."""
         self._theme_links.setdefault(theme_id, theme_links(self.db, theme_id))
+
+    def links_added(self, theme_id: int, added: str) -> None:
+        """Note links just added to a theme (a JSON array of highlight ids) as one LinksAdded
+        record; no other watch of this step may cover them."""
+        if json.loads(added):
+            self._links_added.append(LinksAdded(theme_id, added))
 
     def created(self, table: str, key: dict) -> None:
         key_tuple = tuple(key[column] for column in KEYS[table])
@@ -129,6 +152,7 @@ class Recorder:
             after = theme_links(self.db, theme_id)
             if after != before:
                 self.records.append(ThemeLinks(theme_id, before, after))
+        self.records.extend(self._links_added)
 
     def changes(self) -> Changes:
         return changes_of(self.db, self.records)
@@ -191,9 +215,11 @@ class HistoryMixin:
         """How many rows the step Undo (or Redo) would take back touches (0 if none)."""
         condition = "undone = 0 ORDER BY id DESC" if undo else "undone = 1 ORDER BY id ASC"
         return self._scalar(
-            "SELECT sum(CASE WHEN table_name = ? THEN json_array_length(before) "
-            "+ json_array_length(after) ELSE 1 END) FROM history_rows WHERE step_id = "
-            f"(SELECT id FROM history_steps WHERE {condition} LIMIT 1)", [THEME_LINKS]) or 0
+            "SELECT sum(CASE table_name WHEN ? THEN json_array_length(before) "
+            "+ json_array_length(after) WHEN ? THEN json_array_length(after) ELSE 1 END) "
+            "FROM history_rows WHERE step_id = "
+            f"(SELECT id FROM history_steps WHERE {condition} LIMIT 1)",
+            [THEME_LINKS, THEME_LINKS_ADDED]) or 0
 
     def clear_history(self) -> None:
         """Forget every step (after restoring a backup, say)."""
@@ -232,6 +258,9 @@ class HistoryMixin:
                 if any(theme_links(self.db, r.theme_id) != (r.after if undo else r.before)
                        for r in records if isinstance(r, ThemeLinks)):
                     raise _Conflict()
+                if any(_links_present(self.db, r) != (len(r.highlight_ids()) if undo else 0)
+                       for r in records if isinstance(r, LinksAdded)):
+                    raise _Conflict()
                 self._write_states(records, undo=undo)
                 recount_totals(self.db, _reshaped_themes(records))
                 self.db.execute("UPDATE history_steps SET undone = ? WHERE id = ?",
@@ -258,6 +287,12 @@ class HistoryMixin:
         self.db.execute("PRAGMA defer_foreign_keys = ON")
         inserts, updates, deletes = [], [], []
         for record in records:
+            if isinstance(record, LinksAdded):
+                if undo:
+                    deletes.append(ThemeLinks(record.theme_id, record.added, ""))
+                else:
+                    inserts.append((THEME_LINKS, (record.theme_id, json.loads(record.added))))
+                continue
             was, becomes = (record.after, record.before) if undo else (record.before,
                                                                        record.after)
             if isinstance(record, ThemeLinks):
@@ -301,6 +336,13 @@ class HistoryMixin:
                     # Removing it would take rows the step never recorded with it.
                     raise _Conflict()
                 delete_row(self.db, table, record.key)
+
+
+def _links_present(db: Database, record: LinksAdded) -> int:
+    """How many of the links a LinksAdded record names are in the archive now."""
+    return db.execute("SELECT count(*) FROM highlight_themes WHERE theme_id = ? AND "
+                      "highlight_id IN (SELECT value FROM json_each(?))",
+                      [record.theme_id, record.added]).fetchone()[0]
 
 
 def _reshaped_themes(records) -> set[int]:
@@ -408,7 +450,7 @@ def changes_of(db: Database, records: list[RowChange]) -> Changes:
     articles, highlights, themes, details = set(), set(), set(), set()
     library = codebook = False
     for record in records:
-        if isinstance(record, ThemeLinks):
+        if isinstance(record, ThemeLinks | LinksAdded):
             themes.add(record.theme_id)
             highlights.update(record.highlight_ids())
             continue
@@ -467,6 +509,8 @@ def _dump_key(key: dict) -> str:
 
 
 def _history_row(step_id: int, seq: int, record) -> tuple:
+    if isinstance(record, LinksAdded):
+        return (step_id, seq, THEME_LINKS_ADDED, str(record.theme_id), None, record.added)
     if isinstance(record, ThemeLinks):
         return (step_id, seq, THEME_LINKS, str(record.theme_id), record.before, record.after)
     return (step_id, seq, record.table, _dump_key(record.key),
@@ -474,7 +518,9 @@ def _history_row(step_id: int, seq: int, record) -> tuple:
 
 
 def _load_record(table: str, key_text: str, before: str | None,
-                 after: str | None) -> RowChange | ThemeLinks:
+                 after: str | None) -> RowChange | ThemeLinks | LinksAdded:
+    if table == THEME_LINKS_ADDED:
+        return LinksAdded(int(key_text), after)
     if table == THEME_LINKS:
         return ThemeLinks(int(key_text), before, after)
     key = dict(zip(KEYS[table], json.loads(key_text), strict=True))

@@ -154,6 +154,10 @@ class ArchiveStore:
         if self._recorder is not None:
             self._recorder.watch_theme_links(theme_id)
 
+    def _links_added(self, theme_id: int, added: str) -> None:
+        if self._recorder is not None:
+            self._recorder.links_added(theme_id, added)
+
     def _created(self, table: str, **key) -> None:
         if self._recorder is not None:
             self._recorder.created(table, key)
