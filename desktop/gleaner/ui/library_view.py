@@ -116,6 +116,7 @@ class ArticleCardDelegate(QStyledItemDelegate):
     PADDING = 10
     STAR = "★"
     STAR_COLOR = QColor("#C98A00")
+    NEW_COLOR = QColor("#2E7D32")
     UNREAD_COLOR = QColor("#1A5FB4")
     TAG_COLOR = QColor("#2C5282")
     META_SEPARATOR = "  ·  "
@@ -123,6 +124,7 @@ class ArticleCardDelegate(QStyledItemDelegate):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._fonts: dict[str, _CardFonts] = {}  # by the view's font: built once, not per row
+        self.marked: set[int] = set()  # articles saved in the background, shown as "New"
 
     def sizeHint(self, option, index) -> QSize:  # noqa: N802 (Qt's name)
         return QSize(200, self.card_height(option.font))
@@ -145,6 +147,10 @@ class ArticleCardDelegate(QStyledItemDelegate):
             painter.fillRect(option.rect, palette.color(QPalette.ColorRole.Highlight))
         elif option.state & QStyle.StateFlag.State_MouseOver:
             painter.fillRect(option.rect, palette.color(QPalette.ColorRole.AlternateBase))
+        if article.id in self.marked:
+            # A bar down the card's left edge, in the "New" colour.
+            painter.fillRect(QRect(option.rect.left(), option.rect.top(), 4,
+                                   option.rect.height()), self.NEW_COLOR)
         text_color = palette.color(QPalette.ColorRole.HighlightedText if selected
                                    else QPalette.ColorRole.Text)
         fonts = self._fonts_for(option.font)
@@ -180,6 +186,14 @@ class ArticleCardDelegate(QStyledItemDelegate):
             painter.setBrush(self.UNREAD_COLOR)
             painter.drawEllipse(rect.left() - size - 3, rect.top() + (line - size) // 2,
                                 size, size)
+        if article.id in self.marked:
+            label = "New"
+            label_width = fonts.meta_metrics.horizontalAdvance(label) + 10
+            width -= label_width + 6
+            painter.setFont(fonts.meta)
+            painter.setPen(self.NEW_COLOR)
+            painter.drawText(QRect(rect.left() + width + 6, rect.top(), label_width, line),
+                             Qt.AlignmentFlag.AlignCenter, label)
         title_rect = QRect(rect.left(), rect.top(), width, line * 2)
         painter.setFont(fonts.title if not article.read else fonts.read)
         painter.setPen(color)
@@ -269,6 +283,7 @@ class LibraryView(QTableView):
         self.model_ = ArticleListModel(archive, self)
         self.setModel(self.model_)
         delegate = ArticleCardDelegate(self)
+        self.delegate = delegate
         self.setItemDelegate(delegate)
         self.setShowGrid(False)
         self.setWordWrap(False)
@@ -311,6 +326,19 @@ class LibraryView(QTableView):
         self._select_quietly(article_id)
         self.selectionModel().blockSignals(blocker)
 
+    def mark_new(self, article_id: int) -> None:
+        """Show an article saved in the background as "New" and scroll to it, leaving the
+        current article as it is (the user opened another one meanwhile)."""
+        self.delegate.marked.add(article_id)
+        row = self.model_.row_of(article_id)
+        if row is not None:
+            self.scrollTo(self.model_.index(row))
+        self.viewport().update()
+
+    def marked_articles(self) -> set[int]:
+        """The articles shown as "New"."""
+        return set(self.delegate.marked)
+
     def current_article_id(self) -> int | None:
         index = self.currentIndex()
         article = index.data(RecordRole) if index.isValid() else None
@@ -330,4 +358,5 @@ class LibraryView(QTableView):
         if current.isValid():
             article = current.data(RecordRole)
             if article is not None:
+                self.delegate.marked.discard(article.id)  # seen: no longer new
                 self.articleSelected.emit(article.id)

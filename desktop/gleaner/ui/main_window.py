@@ -38,6 +38,7 @@ from ..core.service import ArchiveClient, ArchiveProcessError
 from .article_details import ArticleDetailsPanel, EditDetailsDialog
 from .article_highlights import ArticleHighlightsList
 from .file_dialogs import ask_archive, ask_open_pages
+from .formatting import plural
 from .highlight_panel import HighlightPanel
 from .library_view import LibraryView
 from .reader import ReaderView
@@ -263,12 +264,16 @@ class MainWindow(QMainWindow):
         self.edit_details_action = _action(self, "Edit Details…", "Ctrl+E",
                                            lambda: self.article and self.ask_edit_details(
                                                self.article.id))
+        self.reextract_action = _action(self, "Re-extract", None, self.reextract_current)
+        self.reextract_action.setStatusTip("Rebuild the article's text from the page saved "
+                                           "with it, with today's extractor (no download)")
         self.delete_article_action = _action(self, "Delete Article…", None,
                                              lambda: self.article and self.ask_delete_article(
                                                  self.article.id))
         for action in (self.star_action, self.read_action, self.edit_details_action):
             article_menu.addAction(action)
         article_menu.addSeparator()
+        article_menu.addAction(self.reextract_action)
         article_menu.addAction(self.delete_article_action)
 
         help_menu = self.menuBar().addMenu("&Help")
@@ -494,13 +499,14 @@ class MainWindow(QMainWindow):
                 self.show_article(replacement.id)
 
     def _refresh_article(self) -> None:
-        """The open article's own data changed (star, tags, memo, corrected details): show
-        it; the reader is laid out again only if its header changed."""
+        """The open article's own data changed (star, tags, memo, corrected details, a new
+        extraction): show it; the reader is laid out again only if its header or text
+        changed."""
         try:
             article = self.archive.read("get_article", self.article.id)
         except ArchiveError:
             return  # deleted: the library's refresh opens another
-        header = ("title", "authors", "byline", "site_name", "published")
+        header = ("title", "authors", "byline", "site_name", "published", "text", "html")
         relayout = any(getattr(article, f) != getattr(self.article, f) for f in header)
         self.article = article
         if relayout:
@@ -630,20 +636,56 @@ class MainWindow(QMainWindow):
         self.save_sources([str(resource_path("sample-article.html"))])
 
     def save_sources(self, sources: list[str]) -> None:
-        """Capture each URL or file in the background, then store it (an operation)."""
+        """Capture each URL or file in the background, then store it (an operation). An
+        address already in the archive is not fetched again: the window offers to open it."""
         from ..core.capture import capture  # loaded on first use: it takes a third of a second
 
         for source in sources:
+            saved = self._saved_as(source)
+            if saved is not None:
+                self.offer_saved_article(saved)
+                continue
+            opened = self.article.id if self.article else None
             self.tasks.start(
                 f"Saving {source}", lambda progress, s=source: capture(s, progress),
-                on_finished=lambda article, s=source: self._store_captured(s, article),
+                on_finished=lambda article, s=source, o=opened: self._store_captured(
+                    s, article, o),
                 on_failed=lambda reason, s=source: self.banner.show_error(
                     f"Could not save {_short(s)}: {reason}"),
                 on_progress=lambda message, _fraction: self.busy_label.setText(message),
                 on_cancelled=lambda s=source: self.statusBar().showMessage(
                     f"Stopped saving {_short(s)}", 5000))
 
-    def _store_captured(self, source: str, captured: CapturedArticle) -> None:
+    def _saved_as(self, source: str) -> int | None:
+        """The article already saved from this web address (tracking parameters and the like
+        aside), if any; files are recognised once read, by their bytes."""
+        from ..core.capture import is_local_file
+        from ..core.fetch import CaptureError, normalise_url
+
+        if is_local_file(source):
+            return None
+        try:
+            return self.archive.read("find_article_by_url", normalise_url(source))
+        except (CaptureError, ArchiveError):
+            return None  # the capture reports a bad address properly
+
+    def offer_saved_article(self, article_id: int) -> None:
+        """Say that a page is already saved, as which article, with a button to open it."""
+        try:
+            title = self.archive.read("get_article", article_id).title
+        except ArchiveError:
+            return
+        self.banner.show_notice(
+            f"“{title}” is already in your archive (saved as #{article_id}).",
+            action=("Open", lambda: self.open_article(article_id)))
+
+    def open_article(self, article_id: int) -> None:
+        """Open an article and make it the library's current row."""
+        self.library.select_article(article_id)
+        self.show_article(article_id)
+
+    def _store_captured(self, source: str, captured: CapturedArticle,
+                        opened: int | None = None) -> None:
         try:
             result = self.archive.ops.save_article(captured)
         except ArchiveError as error:
@@ -652,19 +694,23 @@ class MainWindow(QMainWindow):
         article_id, created = result.value
         self._set_history_labels(result.undo_label, result.redo_label)
         if not created:
-            self.banner.show_notice(f"“{captured.title}” is already in your archive.")
-        if self.focusWidget() in (self.highlight_panel.note, self.details.memo):
+            self.offer_saved_article(article_id)
+            return
+        writing = self.focusWidget() in (self.highlight_panel.note, self.details.memo)
+        moved_on = (self.article.id if self.article else None) != opened
+        if writing or moved_on:
             # The user is writing a note (focusWidget holds even while the window is in the
-            # background): add the article to the library but stay where they are.
+            # background), or opened another article while this one downloaded: add it to
+            # the library, marked New, but stay where they are.
             self.apply_changes(result.changes)
-            if created:
-                self.banner.show_notice(f"Saved “{captured.title}”. It is in the library.")
+            self.library.mark_new(article_id)
+            self.banner.show_notice(f"Saved “{captured.title}”. It is in the library.",
+                                    action=("Open", lambda: self.open_article(article_id)))
             return
         if result.changes.library:
             self.library.reload(keep=self.article.id if self.article else None)
         self.show_article(article_id)
-        if created:
-            self.statusBar().showMessage(f"Saved “{captured.title}”", 5000)
+        self.statusBar().showMessage(f"Saved “{captured.title}”", 5000)
 
     def _show_busy(self, busy: bool) -> None:
         for widget in (self.busy_label, self.busy_bar, self.cancel_button):
@@ -788,6 +834,24 @@ class MainWindow(QMainWindow):
     def toggle_star(self) -> None:
         if self.article:
             self._article_op("set_starred", self.article.id, not self.article.starred)
+
+    def reextract_current(self) -> None:
+        """Article ▸ Re-extract: rebuild the open article from its saved page (background;
+        its highlights are re-anchored, and any that cannot be placed are reported)."""
+        if self.article:
+            self.run_op_in_background("Re-extracting the article", "reextract_article",
+                                      self.article.id, then=self._reextracted)
+
+    def _reextracted(self, result: OpResult) -> None:
+        placed, orphaned = result.value["placed"], result.value["orphaned"]
+        message = f"Re-extracted. {plural(placed, 'highlight')} in place"
+        if orphaned:
+            self.banner.show_notice(
+                f"{message}; {plural(len(orphaned), 'highlight')} could not be placed in the "
+                "new text and {} kept as orphaned (see “In article”).".format(
+                    "is" if len(orphaned) == 1 else "are"))
+        else:
+            self.statusBar().showMessage(message + ".", 8000)
 
     def toggle_read(self) -> None:
         if self.article:

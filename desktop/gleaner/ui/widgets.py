@@ -27,7 +27,14 @@ class MessageBanner(QFrame):
         close.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 8, 8, 8)
+        # An optional action beside the message ("Open" on "already saved as #12").
+        self.action_button = QPushButton()
+        self.action_button.setObjectName("bannerAction")
+        self.action_button.clicked.connect(self._run_action)
+        self.action_button.hide()
+        self._action = None
         layout.addWidget(self.label, 1)
+        layout.addWidget(self.action_button)
         layout.addWidget(close)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -38,14 +45,30 @@ class MessageBanner(QFrame):
         self._show(text, "error")
         self._timer.stop()
 
-    def show_notice(self, text: str) -> None:
+    def show_notice(self, text: str, action: tuple[str, object] | None = None) -> None:
+        """A message that fades; with action=(label, callable) a button beside it runs the
+        callable and dismisses the message (it then stays until used or dismissed)."""
         self._show(text, "notice")
-        self._timer.start(self.NOTICE_MS)
+        if action is None:
+            self._timer.start(self.NOTICE_MS)
+            return
+        self._timer.stop()
+        self._action = action[1]
+        self.action_button.setText(action[0])
+        self.action_button.show()
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""
 
+    def _run_action(self) -> None:
+        action, self._action = self._action, None
+        self.hide()
+        if action is not None:
+            action()
+
     def _show(self, text: str, kind: str) -> None:
+        self._action = None
+        self.action_button.hide()
         self.setProperty("kind", kind)
         self.style().unpolish(self)
         self.style().polish(self)

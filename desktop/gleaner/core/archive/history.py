@@ -460,7 +460,10 @@ def changes_of(db: Database, records: list[RowChange]) -> Changes:
             articles.add(record.key["id"])
             details.add(record.key["id"])
             library = library or added_or_removed
-        elif record.table in ("article_contents", "article_assets", "article_keys"):
+        elif record.table in ("article_contents", "article_assets"):
+            articles.add(record.key["article_id"])  # its text or images: the reader shows them
+            details.add(record.key["article_id"])
+        elif record.table == "article_keys":
             articles.add(record.key["article_id"])
         elif record.table == "highlights":
             highlights.add(record.key["id"])
