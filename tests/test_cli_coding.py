@@ -661,3 +661,31 @@ def test_show_reports_tags_flags_and_memo(ok, article_ids: tuple[int, int]) -> N
     header = text.split("\n\n")[0].splitlines()
     assert header[-4:] == ["tags: Border policy, ports", "starred: yes", "read: no",
                            "memo: Compare with the 2023 pact"]
+
+
+def test_reextract_reanchors_and_reports(ok, run, coded, archive_path: Path) -> None:
+    # An older extraction: a line of furniture before the text moves every offset.
+    with Archive.open(archive_path) as archive:
+        text = archive.article_text(1)
+        archive.db.execute("UPDATE article_contents SET text = ? WHERE article_id = 1",
+                           ["Subscribe for more\n" + text])
+        archive.db.execute("UPDATE highlights SET start = start + 19, \"end\" = \"end\" + 19 "
+                           "WHERE article_id = 1")
+        archive.db.conn.commit()
+    out = ok("reextract", "1")
+    assert out.startswith("1\tre-extracted, 3 highlights in place")
+    with Archive.open(archive_path) as archive:
+        assert archive.article_text(1) == text
+        highlight = archive.get_highlight(coded["A"])
+        assert text[highlight.start:highlight.end] == "thermal cameras"
+    report = json.loads(ok("reextract", "--all", "--json"))
+    assert [(item["id"], item["orphaned"]) for item in report] == [(2, []), (1, [])]
+    assert ok("undo") == "Undid: Re-extract article\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "name the articles"), (("1", "--all"), "name the articles"),
+    (("99",), "no article 99")])
+def test_reextract_refused(run, article_ids, args, message) -> None:
+    status, out, err = run("reextract", *args)
+    assert status == 1 and message in err and out == ""

@@ -149,6 +149,13 @@ def _add_article_parsers(commands) -> None:
     delete = commands.add_parser("delete", help="delete an article with its highlights")
     delete.add_argument("article_id", type=int, metavar="ID")
 
+    reextract = commands.add_parser(
+        "reextract", help="rebuild articles from their saved pages with today's extractor "
+        "(no download); highlights are re-anchored, none is dropped")
+    reextract.add_argument("article_ids", type=int, nargs="*", metavar="ID")
+    reextract.add_argument("--all", action="store_true", help="every article in the archive")
+    reextract.add_argument("--json", action="store_true", help="print the report as JSON")
+
     edit = commands.add_parser("edit", help="correct an article's details or set its memo")
     edit.add_argument("article_id", type=int, metavar="ID")
     edit.add_argument("--title", metavar="T")
@@ -175,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
                 "theme": cmd_theme, "highlight": cmd_highlight, "highlights": cmd_highlights,
                 "note": cmd_note, "unhighlight": cmd_unhighlight, "tag": cmd_tag,
                 "untag": cmd_untag, "delete": cmd_delete, "edit": cmd_edit,
+                "reextract": cmd_reextract,
                 "undo": cmd_undo, "redo": cmd_redo, "history": cmd_history,
                 **dict.fromkeys(FLAG_HELP, cmd_flag)}
     try:
@@ -533,6 +541,37 @@ def cmd_delete(archive: Archive, args) -> int:
     print(f"Deleted article {article.id} “{article.title}” and its "
           f"{_count(article.highlight_count, 'highlight')}")
     return 0
+
+
+def cmd_reextract(archive: Archive, args) -> int:
+    """`gleaner reextract ID... | --all [--json]`: rebuild articles from their saved pages;
+    each is one undoable step. Exit status 1 if an article could not be rebuilt (it is left
+    as it was); highlights that cannot be placed are kept, orphaned, and listed."""
+    from .core import operations
+
+    if args.all == bool(args.article_ids):
+        raise CommandError("name the articles to re-extract, or give --all")
+    ids = ([row.id for row in archive.list_articles()] if args.all
+           else [_article_summary(archive, n).id for n in args.article_ids])
+    report, failed = [], False
+    for article_id in ids:
+        try:
+            value = operations.reextract_article(archive, article_id).value
+        except (CaptureError, ArchiveError) as error:
+            print(f"error: article {article_id}: {error}", file=sys.stderr)
+            report.append({"id": article_id, "error": str(error)})
+            failed = True
+            continue
+        report.append({"id": article_id, "placed": value["placed"],
+                       "orphaned": value["orphaned"]})
+        if not args.json:
+            orphans = (f"; orphaned: {', '.join(map(str, value['orphaned']))}"
+                       if value["orphaned"] else "")
+            print(f"{article_id}\tre-extracted, {_count(value['placed'], 'highlight')} "
+                  f"in place{orphans}")
+    if args.json:
+        _print_json(report)
+    return 1 if failed else 0
 
 
 def cmd_edit(archive: Archive, args) -> int:
