@@ -70,7 +70,7 @@ def test_add_twice_notes_the_existing_article(run, sample_id: int,
     status, out, err = run("add", str(sample_article_path))
     assert status == 0
     assert out == f"{sample_id}\t{SAMPLE_TITLE}\n"
-    assert f"already in the archive as article {sample_id}" in err
+    assert f"already saved as #{sample_id}" in err
     assert row_counts(archive_path)["articles"] == 1
 
 

@@ -214,7 +214,7 @@ def cmd_add(archive: Archive, args) -> int:
             continue
         title = archive.get_article(article_id).title
         if not created:
-            print(f"note: {source}: already in the archive as article {article_id}",
+            print(f"note: {source}: already saved as #{article_id}",
                   file=sys.stderr)
         saved.append({"id": article_id, "title": title, "created": created})
         if not args.json:
