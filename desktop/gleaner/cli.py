@@ -38,6 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("inputs", nargs="+", metavar="URL_OR_FILE")
     add.add_argument("--json", action="store_true", help="print JSON")
 
+    bulk = commands.add_parser(
+        "import", help="import many pages: folders of saved pages, lists of URLs (text or "
+                       "CSV), browser bookmarks, Pocket and Instapaper exports",
+        description="Import every page the files name. Progress goes to stderr, the report "
+                    "(one line per page: SOURCE<TAB>OUTCOME) to stdout. Pages already in the "
+                    "archive are not fetched again, so an interrupted import can simply be run "
+                    "again. Exit status: 0 if every page was saved (or already was), 1 if "
+                    "some failed or a file could not be read.")
+    bulk.add_argument("sources", nargs="+", metavar="FILE",
+                      help="a folder of saved pages, a saved page, a text or CSV file of "
+                           "URLs, a bookmarks export (folders become tags), or a Pocket or "
+                           "Instapaper export")
+    bulk.add_argument("--json", action="store_true", help="print the report as JSON")
+
     listing = commands.add_parser("list", help="list saved articles")
     listing.add_argument("--json", action="store_true", help="print JSON")
 
@@ -178,7 +192,8 @@ def _positive_int(value: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed command; returns the exit status."""
-    handlers = {"add": cmd_add, "list": cmd_list, "show": cmd_show, "themes": cmd_themes,
+    handlers = {"add": cmd_add, "import": cmd_import, "list": cmd_list, "show": cmd_show,
+                "themes": cmd_themes,
                 "theme": cmd_theme, "highlight": cmd_highlight, "highlights": cmd_highlights,
                 "note": cmd_note, "unhighlight": cmd_unhighlight, "tag": cmd_tag,
                 "untag": cmd_untag, "delete": cmd_delete, "edit": cmd_edit,
@@ -222,6 +237,64 @@ def cmd_add(archive: Archive, args) -> int:
     if args.json:
         _print_json(saved)
     return 1 if failed else 0
+
+
+def cmd_import(archive: Archive, args) -> int:
+    """`gleaner import FILE...`: import in bulk (see `core.importing`). The sources are all
+    read before anything is imported: one that cannot be read is an error that changes
+    nothing. Ctrl+C stops the import, keeps what was saved and prints the report."""
+    from .core.importing import SourceError, for_archive, read_sources, run_import
+    from .core.tasks import Progress
+
+    try:
+        items = read_sources(args.sources)
+    except SourceError as error:
+        raise CommandError(str(error)) from None
+    progress_line = _ProgressLine(sys.stderr)
+    report = run_import(for_archive(archive), items, Progress(), progress_line.show)
+    progress_line.end(report.summary())
+    if args.json:
+        _print_json(report.as_json())
+    else:
+        for line in report.lines():
+            print(line)
+    if report.cancelled:
+        return 130  # as a shell reports a command stopped by Ctrl+C
+    return 1 if report.failed else 0
+
+
+class _ProgressLine:
+    """Import progress on stderr: one line redrawn in place on a terminal, otherwise a line
+    every few seconds (a log stays short)."""
+
+    LOG_SECONDS = 2.0
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.terminal = stream.isatty()
+        self.last = 0.0
+        self.width = 0
+
+    def show(self, status) -> None:
+        import time
+
+        if status.finished:
+            return
+        failures = f", {status.failed} failed" if status.failed else ""
+        line = f"[{status.done}/{status.total}{failures}] {_shorten(status.current, 70)}"
+        if self.terminal:
+            self.stream.write("\r" + line.ljust(self.width))
+            self.width = len(line)
+        elif time.monotonic() - self.last >= self.LOG_SECONDS:
+            self.last = time.monotonic()
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def end(self, summary: str) -> None:
+        if self.terminal and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+        self.stream.write(summary + "\n")
+        self.stream.flush()
 
 
 def cmd_list(archive: Archive, args) -> int:

@@ -235,6 +235,9 @@ class MainWindow(QMainWindow):
         quit_action = _action(self, "Quit", QKeySequence.StandardKey.Quit, self.close)
         for action in (self.save_url_action, self.open_file_action, self.sample_action):
             file_menu.addAction(action)
+        # File ▸ Import…: bulk import in its own dialog (ui/import_dialog.py).
+        self.import_action = _action(self, "Import…", "Ctrl+Shift+I", self.open_import_dialog)
+        file_menu.insertAction(self.sample_action, self.import_action)
         file_menu.addSeparator()
         file_menu.addAction(self.open_archive_action)
         file_menu.addMenu(self.recent_menu)
@@ -631,6 +634,12 @@ class MainWindow(QMainWindow):
 
     def ask_open_files(self) -> None:
         self.save_sources(ask_open_pages(self, Path.home()))
+
+    def open_import_dialog(self) -> None:
+        """File ▸ Import…: many pages at once; the reader stays on the open article."""
+        from .import_dialog import ImportDialog  # loaded on first use
+
+        ImportDialog.show_for(self)
 
     def open_sample_article(self) -> None:
         self.save_sources([str(resource_path("sample-article.html"))])

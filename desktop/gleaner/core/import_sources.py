@@ -1,0 +1,512 @@
+"""What a bulk import reads: the pages named by the files and folders the user chose.
+
+A source is a folder of saved pages (searched recursively), a saved page itself, or a list of
+pages: a text file of web addresses, a CSV file with a column of them, a browser's bookmarks
+export (Netscape bookmark HTML; its folders become tags), a Pocket export (HTML or CSV, with
+its tags) or an Instapaper CSV export (its folders become tags). The kind is told from the
+file's content, not its name.
+
+Nothing here touches the network or the archive. A source that cannot be used at all (missing,
+unreadable, binary, a list with no address in it) raises `SourceError`, whose text is one line
+naming the file, before anything is imported. A single entry that cannot be imported (a
+``javascript:`` bookmark, a line that is not an address) becomes an item with a `problem`,
+reported with the others.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import CaptureError
+
+__all__ = ["ImportItem", "SourceError", "read_sources", "PAGE_SUFFIXES"]
+
+PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
+MAX_SOURCE_BYTES = 50 * 1024 * 1024  # a bookmarks export of 100,000 links is ~30 MB
+MAX_ITEMS = 100_000
+MAX_ADDRESS = 8_000  # characters; longer "addresses" are data, not pages
+MAX_TAGS = 12
+TAG_LIMIT = 60  # the archive's longest tag name
+TITLE_LIMIT = 300
+# Folders of Instapaper that are states of an article, not a subject: not kept as tags.
+INSTAPAPER_STATES = {"unread", "archive"}
+# CSV headers naming the column of addresses, its titles and its tags.
+URL_HEADERS = ("url", "link", "href", "address", "web address", "uri", "website", "page url")
+TITLE_HEADERS = ("title", "name")
+TAG_HEADERS = ("tags", "tag", "labels", "label", "folder", "folders")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_BARE_ADDRESS = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?/\S*$")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+
+
+class SourceError(CaptureError):
+    """A chosen file or folder that cannot be imported from; str() names it, in one line."""
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """One page to import: a web address or a saved file, with the tags it gets."""
+
+    source: str  # an http(s) address, or the absolute path of a saved page
+    tags: tuple[str, ...] = ()
+    title: str = ""  # what the list called it (a bookmark's name), shown until it is saved
+    problem: str = ""  # why it cannot be imported at all; set, the item is reported failed
+    is_file: bool = False
+
+    @property
+    def label(self) -> str:
+        """How the item is named in progress and reports."""
+        return self.source
+
+
+@dataclass
+class _Collected:
+    items: list[ImportItem] = field(default_factory=list)
+    index: dict[str, int] = field(default_factory=dict)  # same page -> its place in items
+
+    def add(self, item: ImportItem) -> None:
+        """Add an item; the same page listed twice is imported once, with both tag sets."""
+        key = _item_key(item)
+        if key and key in self.index:
+            place = self.index[key]
+            first = self.items[place]
+            tags = tuple(dict.fromkeys((*first.tags, *item.tags)))[:MAX_TAGS]
+            self.items[place] = replace(first, tags=tags, title=first.title or item.title)
+            return
+        if len(self.items) >= MAX_ITEMS:
+            raise SourceError(f"too many pages for one import (the limit is {MAX_ITEMS:,}); "
+                              "import them in parts")
+        if key:
+            self.index[key] = len(self.items)
+        self.items.append(item)
+
+
+def read_sources(paths: Iterable[str | Path]) -> list[ImportItem]:
+    """The pages to import from these files and folders, in order, each page once.
+
+    Raises SourceError (one line naming the file) if any source cannot be used, so a mistake
+    in the selection changes nothing.
+    """
+    collected = _Collected()
+    for path in paths:
+        for item in _read_source(Path(path).expanduser()):
+            collected.add(item)
+    return collected.items
+
+
+def _read_source(path: Path) -> Iterator[ImportItem]:
+    try:
+        if path.is_dir():
+            yield from _folder_pages(path)
+            return
+        if not path.exists():
+            raise SourceError(f"{path}: no such file or folder")
+        if not path.is_file():
+            raise SourceError(f"{path}: not a file (a device or a pipe)")
+        data = _read_bytes(path)
+    except OSError as error:
+        raise SourceError(f"{path}: could not be read ({_os_words(error)})") from None
+    yield from _items_in_file(path, data)
+
+
+def _read_bytes(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        raise SourceError(f"{path}: too large to be a list of pages ({size / 2**20:.0f} MB; "
+                          f"the limit is {MAX_SOURCE_BYTES // 2**20} MB)")
+    with path.open("rb") as file:
+        data = file.read(MAX_SOURCE_BYTES + 1)  # the file may have grown since stat()
+    if len(data) > MAX_SOURCE_BYTES:
+        raise SourceError(f"{path}: too large to be a list of pages")
+    if not data.strip():
+        raise SourceError(f"{path}: the file is empty")
+    return data
+
+
+def _os_words(error: OSError) -> str:
+    return (error.strerror or type(error).__name__).lower()
+
+
+# --- folders -----------------------------------------------------------------------------------
+
+def _folder_pages(folder: Path) -> Iterator[ImportItem]:
+    """Every saved page under folder, in name order, depth first; the ``NAME_files`` folder
+    of a page saved "complete" holds its images and scripts, not pages, and is passed over, as
+    are hidden files and folders. Symbolic links to folders are not followed (no loops)."""
+    found = 0
+    stack = [folder.resolve()]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = sorted(entries, key=lambda entry: entry.name.casefold())
+        except OSError as error:
+            if current == folder.resolve():
+                raise SourceError(f"{folder}: could not be read ({_os_words(error)})") from None
+            yield ImportItem(str(current), problem=f"the folder could not be read "
+                                                   f"({_os_words(error)})", is_file=True)
+            continue
+        pages = [e for e in listed if not e.name.startswith(".") and _is_page_file(e)]
+        stems = {Path(e.name).stem for e in pages}
+        for entry in pages:
+            found += 1
+            yield ImportItem(str(Path(entry.path)), is_file=True)
+        subfolders = [e for e in listed if not e.name.startswith(".")
+                      and _is_real_folder(e) and not _is_resource_folder(e.name, stems)]
+        stack.extend(Path(e.path) for e in reversed(subfolders))
+    if not found:
+        raise SourceError(f"{folder}: no saved web pages ({', '.join(PAGE_SUFFIXES)}) in it")
+
+
+def _is_page_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.name.lower().endswith(PAGE_SUFFIXES) and entry.is_file()
+    except OSError:
+        return False
+
+
+def _is_real_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _is_resource_folder(name: str, page_stems: set[str]) -> bool:
+    """A browser's "Page_files" folder beside "Page.html"."""
+    return name.endswith("_files") and name[:-len("_files")] in page_stems
+
+
+# --- files: what kind of source is it? ---------------------------------------------------------
+
+def _items_in_file(path: Path, data: bytes) -> Iterator[ImportItem]:
+    text = _decode(path, data)
+    head = text[:4096].lstrip().lower()
+    if _looks_like_html(head):
+        kind = _link_list_kind(text, head)
+        if kind is None:
+            yield ImportItem(str(path.resolve()), is_file=True)  # a saved page
+            return
+        items = list(_html_list_items(path, text, kind))
+        if not items:
+            raise SourceError(f"{path}: the {kind} export holds no links")
+        yield from items
+        return
+    lines = text.splitlines()
+    if _is_address_list(lines):
+        yield from _address_list_items(path, lines)
+        return
+    delimiter = _csv_delimiter(lines)
+    if delimiter:
+        yield from _csv_items(path, text, delimiter)
+        return
+    raise SourceError(f"{path}: not a web page, a list of web addresses or a bookmarks export")
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """The file's text: UTF-8 (or UTF-16 with its mark), else the encoding it looks like."""
+    for mark, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                           (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(mark):
+            try:
+                return _text_only(path, data.decode(encoding))
+            except UnicodeDecodeError:
+                break
+    try:
+        return _text_only(path, data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:65536]:
+        raise SourceError(f"{path}: not a text file (it looks like binary data)")
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    encoding = best.encoding if best else "cp1252"
+    try:
+        return _text_only(path, data.decode(encoding, errors="replace"))
+    except LookupError:
+        return _text_only(path, data.decode("cp1252", errors="replace"))
+
+
+def _text_only(path: Path, text: str) -> str:
+    """text, refused if it is really binary data (many control characters)."""
+    sample = text[:65536]
+    if "\x00" in sample or len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        raise SourceError(f"{path}: not a text file (it looks like binary data)")
+    return _CONTROL.sub("", text)
+
+
+def _looks_like_html(head: str) -> bool:
+    return head.startswith("<") or "<html" in head or "<!doctype" in head
+
+
+def _link_list_kind(text: str, head: str) -> str | None:
+    """Which export a page is ("bookmarks", "Pocket", "Instapaper"), or None for a page to
+    save. Only explicit markers count: an ordinary saved page has many links too."""
+    if re.search(r"<title>\s*instapaper:?\s*export", head):
+        return "Instapaper"
+    if "netscape-bookmark-file" in head:
+        return "bookmarks"
+    if re.search(r"<title>\s*pocket export\s*</title>", head) or \
+            re.search(r"<a\s[^>]*\btime_added\s*=", text[:200_000], re.IGNORECASE):
+        return "Pocket"
+    return None
+
+
+# --- link lists in HTML ------------------------------------------------------------------------
+
+def _html_list_items(path: Path, text: str, kind: str) -> Iterator[ImportItem]:
+    """The links of a bookmarks, Pocket or Instapaper HTML export, with their tags: a
+    bookmark's folders (from the outermost; the browser's own toolbar and "other bookmarks"
+    folders are not subjects), a Pocket link's tags attribute, an Instapaper heading."""
+    import lxml.etree
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(recover=True, no_network=True, huge_tree=False,
+                                  remove_comments=True, remove_pis=True)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (lxml.etree.LxmlError, ValueError) as error:
+        raise SourceError(f"{path}: the {kind} export could not be read ({error})") from None
+    folders: list[str | None] = []  # one entry per open <DL>: its folder's name, if a tag
+    pending: str | None = None  # the folder heading just read, waiting for its <DL>
+    section = ""  # Instapaper: the folder heading above the links
+    for event, element in lxml.etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if event == "start" and tag == "dl":
+            folders.append(pending)
+            pending = None
+        elif event == "end" and tag == "dl" and folders:
+            folders.pop()
+        elif event == "start" and tag in ("a", "h3"):
+            pending = None
+        elif event == "end" and tag == "h3":
+            pending = _folder_name(element)
+        elif event == "end" and tag == "h1":
+            section = _clean_text(element.text_content())
+        elif event == "end" and tag == "a" and element.get("href") is not None:
+            if kind == "bookmarks":
+                tags = [name for name in folders if name]
+            elif kind == "Pocket":
+                tags = (element.get("tags") or "").split(",")
+            else:
+                tags = [] if section.casefold() in INSTAPAPER_STATES else [section]
+            item = _address_item(element.get("href"), tags, element.text_content())
+            if item:
+                yield item
+
+
+def _folder_name(heading) -> str | None:
+    if heading.get("personal_toolbar_folder") or heading.get("unfiled_bookmarks_folder"):
+        return None
+    return _clean_text(heading.text_content()) or None
+
+
+# --- lists of addresses ------------------------------------------------------------------------
+
+def _content_lines(lines: list[str]) -> list[tuple[int, str]]:
+    return [(number, line.strip()) for number, line in enumerate(lines, 1)
+            if line.strip() and not line.strip().startswith("#")]
+
+
+def _is_address_list(lines: list[str]) -> bool:
+    """At least half of the lines (comments and blank lines aside) are one address each."""
+    content = _content_lines(lines)[:2000]
+    if content and content[0][1].casefold() in URL_HEADERS:
+        content = content[1:]
+    addresses = sum(1 for _, line in content if _looks_like_address(line))
+    return bool(content) and addresses * 2 >= len(content)
+
+
+def _looks_like_address(text: str) -> bool:
+    text = text.strip()
+    if not text or any(c.isspace() for c in text):
+        return False
+    return bool(_SCHEME.match(text) and "://" in text[:20]) or bool(_BARE_ADDRESS.match(text))
+
+
+def _address_list_items(path: Path, lines: list[str]) -> Iterator[ImportItem]:
+    content = _content_lines(lines)
+    if content and content[0][1].casefold() in URL_HEADERS:
+        content = content[1:]
+    for number, line in content:
+        if _looks_like_address(line):
+            item = _address_item(line, [], "")
+            if item:
+                yield item
+        else:
+            yield ImportItem(_shorten(line, 120),
+                             problem=f"line {number} of {path.name} is not a web address")
+
+
+def _address_item(href: str, tags: Iterable[str], title: str) -> ImportItem | None:
+    """An item for an address found in a list; None for what names no page at all (Firefox's
+    "place:" queries, an empty link)."""
+    from .fetch import normalise_url
+
+    href = href.strip()
+    if not href or href.lower().startswith("place:"):
+        return None
+    tags = _clean_tags(tags)
+    title = _shorten(_clean_text(title), TITLE_LIMIT)
+    if len(href) > MAX_ADDRESS:
+        return ImportItem(_shorten(href, 120), tags, title,
+                          problem=f"the address is too long ({len(href):,} characters)")
+    if href.lower().startswith("file:"):
+        local = _file_url_path(href)
+        if local is None:
+            return ImportItem(href, tags, title, problem="the file: address names no file "
+                                                        "on this computer")
+        return ImportItem(local, tags, title, is_file=True)
+    try:
+        return ImportItem(normalise_url(href), tags, title)
+    except CaptureError as error:
+        return ImportItem(_shorten(href, 200), tags, title, problem=str(error))
+
+
+def _file_url_path(url: str) -> str | None:
+    from urllib.request import url2pathname
+
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost") or not parts.path:
+        return None
+    return str(Path(url2pathname(unquote(parts.path))).expanduser().absolute())
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+def _csv_delimiter(lines: list[str]) -> str | None:
+    """The delimiter of a CSV file (comma, tab or semicolon), judged on its first line."""
+    first = next((line for line in lines if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else None
+
+
+@dataclass(frozen=True)
+class _Columns:
+    url: int
+    title: int | None = None
+    tags: tuple[int, ...] = ()
+    kind: str = "CSV"  # or "Pocket", "Instapaper": how tags are written
+
+
+def _csv_items(path: Path, text: str, delimiter: str) -> Iterator[ImportItem]:
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+                if any(cell.strip() for cell in row)]
+    except csv.Error as error:
+        raise SourceError(f"{path}: not a readable CSV file ({error})") from None
+    columns, body = _csv_columns(rows)
+    if columns is None:
+        raise SourceError(f"{path}: no column of web addresses found (name it “url”)")
+    found = False
+    for row in body:
+        if columns.url >= len(row) or not row[columns.url].strip():
+            continue
+        title = row[columns.title] if columns.title is not None and columns.title < len(row) \
+            else ""
+        tags = [tag for index in columns.tags if index < len(row)
+                for tag in _csv_tags(row[index], columns.kind, index == columns.tags[0])]
+        item = _address_item(row[columns.url], tags, title)
+        if item:
+            found = True
+            yield item
+    if not found:
+        raise SourceError(f"{path}: no web addresses in the “url” column")
+
+
+def _csv_columns(rows: list[list[str]]) -> tuple[_Columns | None, list[list[str]]]:
+    """Where the addresses, titles and tags are, and the rows holding pages: found by the
+    header (Pocket's, Instapaper's, or a column called url/link/…), else by content."""
+    if not rows:
+        return None, []
+    header = [cell.strip().casefold() for cell in rows[0]]
+    if {"url", "time_added"} <= set(header):
+        return _Columns(header.index("url"), _find(header, ("title",)),
+                        _present(header, ("tags",)), "Pocket"), rows[1:]
+    if {"url", "title", "folder"} <= set(header):
+        return _Columns(header.index("url"), header.index("title"),
+                        _present(header, ("folder", "tags")), "Instapaper"), rows[1:]
+    url = _find(header, URL_HEADERS)
+    if url is not None:
+        return _Columns(url, _find(header, TITLE_HEADERS), _present(header, TAG_HEADERS)), \
+            rows[1:]
+    url = _address_column(rows[1:201] or rows)
+    if url is None:
+        return None, []
+    has_header = url < len(rows[0]) and not _looks_like_address(rows[0][url])
+    return _Columns(url), rows[1:] if has_header else rows
+
+
+def _find(header: list[str], names: tuple[str, ...]) -> int | None:
+    return next((header.index(name) for name in names if name in header), None)
+
+
+def _present(header: list[str], names: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(header.index(name) for name in names if name in header)
+
+
+def _address_column(rows: list[list[str]]) -> int | None:
+    """The column where at least half of the rows hold an address."""
+    width = max(len(row) for row in rows)
+    counts = [sum(1 for row in rows if i < len(row) and _looks_like_address(row[i]))
+              for i in range(width)]
+    best = max(range(width), key=lambda i: counts[i])
+    return best if counts[best] * 2 >= len(rows) and counts[best] else None
+
+
+def _csv_tags(cell: str, kind: str, first: bool) -> list[str]:
+    """Tags written in a cell: Pocket separates them with '|'; Instapaper's Folder is one
+    tag (not its Unread and Archive states) and its Tags a JSON list; elsewhere '|', ';' or
+    ','."""
+    cell = cell.strip()
+    if not cell:
+        return []
+    if kind == "Instapaper" and first:
+        return [] if cell.casefold() in INSTAPAPER_STATES else [cell]
+    if cell.startswith("["):
+        try:
+            listed = json.loads(cell)
+        except ValueError:
+            listed = None
+        if isinstance(listed, list):
+            return [str(t.get("name", "") if isinstance(t, dict) else t) for t in listed]
+    separator = "|" if kind == "Pocket" or "|" in cell else ";" if ";" in cell else ","
+    return cell.split(separator)
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+def _clean_text(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags as the archive takes them: spacing collapsed, at most 60 characters, each once."""
+    clean = (_shorten(_clean_text(tag), TAG_LIMIT) for tag in tags)
+    return tuple(dict.fromkeys(tag for tag in clean if tag))[:MAX_TAGS]
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _item_key(item: ImportItem) -> str:
+    """What makes two items the same page ('' for an item that will only be reported)."""
+    if item.problem:
+        return ""
+    if item.is_file:
+        return "file:" + os.path.normcase(str(Path(item.source).absolute()))
+    from .urls import url_key
+
+    return url_key(item.source) or item.source
