@@ -455,8 +455,9 @@ def _keep_in_gap(element) -> bool:
     if tag in _DROP_IN_GAPS:
         return False
     text = _norm(" ".join(element.xpath(_VISIBLE_TEXT)))
-    if not text:
-        return bool(element.xpath(".//img")) and tag in ("figure", "p", "div", "picture", "img")
+    if not text:  # a picture (an <img> has no descendants: it is its own picture)
+        return (tag == "img" or bool(element.xpath(".//img"))) and \
+            tag in ("figure", "p", "div", "picture", "img")
     if tag == "header" and not element.xpath(".//h2|.//h3|.//h4|.//h5|.//h6"):
         return False
     if tag == "aside" and not element.xpath(".//blockquote|.//figure"):

@@ -1,7 +1,9 @@
 """Capturing an article: fetch a URL or read a file, then extract the article from it.
 
-This is the whole path from what the user typed to a `CapturedArticle` ready to be saved. It
-does no database work, so it can run in a worker thread while the archive stays on the main one.
+This is the whole path from what the user typed to a `CapturedArticle` ready to be saved, in
+three steps that bulk import also runs one by one: `load_page`, `extract_page` and
+`collect_images` (core.images: the article's images, kept offline with it). It does no
+database work, so it can run in a worker thread while the archive stays on the main one.
 Every refusal is a CaptureError whose text is one line a person understands.
 """
 
@@ -25,10 +27,12 @@ from .fetch import (
     read_file,
     url_scheme,
 )
+from .images import IMAGE_DEADLINE, collect_images
 from .models import CapturedArticle
 from .tasks import Progress
 
-__all__ = ["CaptureError", "capture", "extract_page", "is_local_file", "load_page"]
+__all__ = ["CaptureError", "capture", "collect_images", "extract_page", "is_local_file",
+           "load_page"]
 
 # Longest stored value of each short field; a page's <title> can run to thousands of characters.
 FIELD_LIMITS = {"title": 300, "site_name": 120, "byline": 300, "excerpt": 600}
@@ -58,17 +62,23 @@ def is_local_file(source: str) -> bool:
 
 
 def capture(source: str, progress: Progress | None = None, *, max_bytes: int = MAX_BYTES,
-            timeout: float = TIMEOUT_SECONDS, deadline: float = DEADLINE_SECONDS
-            ) -> CapturedArticle:
-    """Fetch (or read) and extract the article at source: an http(s) URL or an .html file path.
+            timeout: float = TIMEOUT_SECONDS, deadline: float = DEADLINE_SECONDS,
+            images: bool = True, image_deadline: float = IMAGE_DEADLINE) -> CapturedArticle:
+    """Fetch (or read) and extract the article at source, an http(s) URL or an .html file
+    path, with its images (unless images is False).
 
     max_bytes caps the page's size, timeout each wait on the network and deadline the whole
-    download; the defaults suit the app, tests pass small ones.
+    download, image_deadline all of the images; the defaults suit the app, tests pass small
+    ones. An image that cannot be had never fails the capture.
     """
     progress = progress or Progress()
     page = load_page(source, progress, max_bytes=max_bytes, timeout=timeout, deadline=deadline)
     progress.report("Extracting the article")
     article = extract_page(page)
+    if images:
+        progress.report("Saving the article's images")
+        article = collect_images(article, page, progress, deadline=image_deadline,
+                                 timeout=min(timeout, image_deadline))
     progress.report("Extracted", 1.0)
     return article
 

@@ -4,12 +4,18 @@ Cleaned article HTML is turned into a flat list of blocks (paragraphs, headings,
 each a list of styled runs. The canonical text is the blocks' texts joined by single newlines,
 and it is the coordinate system of every highlight: the reader builds its page from these same
 blocks, one text block per `Block`, so character N of the canonical text is character N on screen.
+
+Images are not text: a block names the pictures shown before it (`Block.images`, and the last
+block also those after it, `Block.images_after`), so the same article with or without its images
+has the same canonical text and no highlight moves. A picture refers to an image kept in the
+archive by its asset name (`image_name` of where it came from).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import lxml.html
 
@@ -28,9 +34,11 @@ _BLOCK_TAGS = {
     "thead", "tbody", "tfoot", "tr", "caption", "hr", "details", "summary", "center",
     *_HEADINGS,
 }
-_SKIPPED_TAGS = {"script", "style", "template", "noscript", "img", "svg", "video", "audio",
-                 "picture", "source", "iframe", "object", "embed", "canvas", "button", "input",
-                 "select", "textarea", "form", "head", "title", "meta", "link"}
+# <img> is a picture; <picture> and <source> are walked for theirs (an HTML parser that does
+# not know <source> is empty nests the <img> inside it).
+_SKIPPED_TAGS = {"script", "style", "template", "noscript", "svg", "video", "audio", "iframe",
+                 "object", "embed", "canvas", "button", "input", "select", "textarea", "form",
+                 "head", "title", "meta", "link"}
 _BOLD_TAGS = {"b", "strong"}
 _ITALIC_TAGS = {"i", "em", "cite", "dfn", "var"}
 _CODE_TAGS = {"code", "kbd", "samp", "tt"}
@@ -51,18 +59,45 @@ class Run:
             other.bold, other.italic, other.code, other.href)
 
 
+# How an image kept with an article is named: from its source address, so that extracting the
+# same page again (re-extraction) names the same images.
+ASSET_NAME = re.compile(r"^img-[0-9a-f]{12}$")
+
+
+def image_name(src: str) -> str:
+    """The asset name of the image that came from src (an address, or a path in a saved
+    page's folder)."""
+    return "img-" + hashlib.sha1(src.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image shown between blocks; it is not part of the canonical text.
+
+    name is its asset name (what the archive keeps it under); src where it came from, kept for
+    reference only (the reader never loads it); alt the page's description of it.
+    """
+
+    name: str
+    src: str = field(default="", compare=False)
+    alt: str = ""
+
+
 @dataclass(frozen=True)
 class Block:
     """One line of the canonical text: a paragraph, heading, list item, quote line, …
 
     kind is one of paragraph, heading, list_item, quote, preformatted, caption, table_row;
-    level is the heading level (1–6) or the list nesting depth (1 = top level).
+    level is the heading level (1–6) or the list nesting depth (1 = top level). images are
+    shown before the block's text; images_after, used only on the last block, after it.
     """
 
     kind: str
     runs: tuple[Run, ...]
     level: int = 0
     ordered: bool = False
+    images: tuple[Picture, ...] = ()
+    images_after: tuple[Picture, ...] = ()
 
     @property
     def text(self) -> str:
@@ -83,6 +118,11 @@ def block_starts(blocks: list[Block]) -> list[int]:
     return starts
 
 
+def pictures(blocks: list[Block]) -> list[Picture]:
+    """Every picture of the blocks in reading order (a picture shown twice, twice)."""
+    return [picture for block in blocks for picture in (*block.images, *block.images_after)]
+
+
 def blocks_from_html(html: str) -> list[Block]:
     """Parse cleaned article HTML into reading blocks."""
     if not html.strip():
@@ -91,6 +131,7 @@ def blocks_from_html(html: str) -> list[Block]:
     builder = _BlockBuilder()
     builder.walk(root)
     builder.flush()
+    builder.finish()
     return builder.blocks
 
 
@@ -105,6 +146,10 @@ def blocks_to_json(blocks: list[Block]) -> list[dict]:
             item["l"] = block.level
         if block.ordered:
             item["o"] = True
+        if block.images:
+            item["im"] = [_picture_to_json(picture) for picture in block.images]
+        if block.images_after:
+            item["ia"] = [_picture_to_json(picture) for picture in block.images_after]
         out.append(item)
     return out
 
@@ -113,9 +158,24 @@ def blocks_from_json(data: list[dict]) -> list[Block]:
     """Inverse of `blocks_to_json`."""
     return [
         Block(kind=item["k"], runs=tuple(_run_from_json(r) for r in item["r"]),
-              level=item.get("l", 0), ordered=item.get("o", False))
+              level=item.get("l", 0), ordered=item.get("o", False),
+              images=tuple(_picture_from_json(p) for p in item.get("im", ())),
+              images_after=tuple(_picture_from_json(p) for p in item.get("ia", ())))
         for item in data
     ]
+
+
+def _picture_to_json(picture: Picture) -> dict:
+    out = {"n": picture.name}
+    if picture.src:
+        out["s"] = picture.src
+    if picture.alt:
+        out["a"] = picture.alt
+    return out
+
+
+def _picture_from_json(data: dict) -> Picture:
+    return Picture(name=data["n"], src=data.get("s", ""), alt=data.get("a", ""))
 
 
 def _run_to_json(run: Run) -> dict:
@@ -152,11 +212,19 @@ class _BlockBuilder:
     context: list[tuple[str, int, bool]] = field(default_factory=lambda: [("paragraph", 0, False)])
     list_stack: list[bool] = field(default_factory=list)
     in_pre: int = 0
+    # Pictures met before the text of the block being filled, and those met after some of it
+    # (shown before the next block: an image never splits a line of the canonical text).
+    pending: list[Picture] = field(default_factory=list)
+    deferred: list[Picture] = field(default_factory=list)
 
     def walk(self, element, style: _Style | None = None) -> None:
         style = style or _Style()
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower()
+        if tag == "img":
+            self._picture(element)
+            self._tail(element, style)
+            return
         if tag in _SKIPPED_TAGS:
             self._tail(element, style)
             return
@@ -182,6 +250,23 @@ class _BlockBuilder:
             self.flush()
             self._leave(tag)
         self._tail(element, style)
+
+    def _picture(self, element) -> None:
+        src = (element.get("src") or "").strip()
+        if not src or src.lower().startswith(("data:", "javascript:")):
+            return
+        name = src if ASSET_NAME.match(src) else image_name(src)
+        picture = Picture(name, src, " ".join((element.get("alt") or "").split()))
+        has_text = any(run.text.strip() for run in self.runs)
+        (self.deferred if has_text else self.pending).append(picture)
+
+    def finish(self) -> None:
+        """Put pictures after the last text on the last block."""
+        left = [*self.pending, *self.deferred]
+        self.pending, self.deferred = [], []
+        if left and self.blocks:
+            last = self.blocks[-1]
+            self.blocks[-1] = replace(last, images_after=(*last.images_after, *left))
 
     def _tail(self, element, style: _Style) -> None:
         if element.tail:
@@ -245,9 +330,13 @@ class _BlockBuilder:
         runs = _trim(self.runs) if not self.in_pre else [r for r in self.runs if r.text]
         self.runs = []
         if not runs:
+            self.pending.extend(self.deferred)
+            self.deferred = []
             return
         kind, level, ordered = self.context[-1]
-        self.blocks.append(Block(kind=kind, runs=tuple(runs), level=level, ordered=ordered))
+        self.blocks.append(Block(kind=kind, runs=tuple(runs), level=level, ordered=ordered,
+                                 images=tuple(self.pending)))
+        self.pending, self.deferred = self.deferred, []
 
 
 def _inner_style(tag: str, element, style: _Style) -> _Style:

@@ -5,6 +5,7 @@ canonical text."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from readability.readability import Unparseable
 from .body import whole_article
 from .document import Block, blocks_from_html, canonical_text
 from .fetch import CaptureError, RawPage
+from .images import add_lead_image, lead_image, local_image_paths, resolve_images
 from .markup import prepare_for_extraction
 from .metadata import (
     PageMetadata,
@@ -93,14 +95,23 @@ def extract_article(page: RawPage) -> CapturedArticle:
     site_name = (meta.site_name or site_from_title(meta.title, title)
                  or site_from_title(meta.document_title, title) or site_from_url(url))
     _drop_unsafe_links(root)
+    # Images get the address a browser would show (lazy loading, srcset, <picture>) against
+    # the page's own address: a saved file's images are in its folder, not at its canonical
+    # address.
+    resolve_images(root, page.url)
+    lead = lead_image(root, page.url) if page.url.startswith(("http://", "https://")) else None
     prepare_for_extraction(root)
     base_url = url if url.startswith("http") else None
     # readability works on its own copy of root (its cleaner copies the tree), so root stays
     # the untouched page the whole article is taken from.
     body = _readable_body(root)
     body = whole_article(root, body, lambda tree: _second_opinion(tree, base_url), base_url)
-    clean = sanitize_html(_drop_furniture(body, title))
+    body = _drop_furniture(body, title)
+    if page.url.startswith("file:"):
+        body = local_image_paths(body, page.url)
+    clean = sanitize_html(body)
     blocks = _drop_repeated_header(blocks_from_html(clean), title, meta)
+    blocks, clean = add_lead_image(blocks, clean, lead)
     text = canonical_text(blocks)
     if len(text.split()) < MIN_WORDS:
         raise CaptureError("no readable article text was found on the page")
@@ -416,15 +427,19 @@ def _is_link_box(element) -> bool:
 
 
 def _drop_repeated_header(blocks: list[Block], title: str, meta: PageMetadata) -> list[Block]:
-    """Drop a leading title, 'By …' line or bare date that repeat the reader's header."""
+    """Drop a leading title, 'By …' line or bare date that repeat the reader's header (the
+    pictures before them stay, before the block that now comes first)."""
     out = list(blocks)
+    carried: tuple = ()
     while out:
         text = out[0].text
         if _same_text(text, title) or _is_byline(text, meta.byline) \
                 or _is_dateline(text, meta.published):
-            out.pop(0)
+            carried += out.pop(0).images
         else:
             break
+    if carried and out:
+        out[0] = dataclasses.replace(out[0], images=(*carried, *out[0].images))
     return out
 
 

@@ -33,7 +33,7 @@ import httpx
 from .errors import CaptureError
 from .tasks import Progress
 
-__all__ = ["CaptureError", "RawPage", "fetch_url", "normalise_url", "read_file",
+__all__ = ["CaptureError", "RawPage", "fetch_url", "fetch_image", "normalise_url", "read_file",
            "decode_html", "MAX_BYTES", "TIMEOUT_SECONDS", "DEADLINE_SECONDS", "MAX_REDIRECTS"]
 
 MAX_BYTES = 25 * 1024 * 1024  # the page as decoded: what would be parsed and stored
@@ -44,6 +44,10 @@ USER_AGENT = "Mozilla/5.0 (compatible; Gleaner/0.1; offline research archive)"
 HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml", ""}
 # Only what we can decompress with a bound on the output; brotli is not a dependency.
 ACCEPT_ENCODING = "gzip, deflate"
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+# The raster formats the reader can show (no AVIF or JPEG XL: a server picking by Accept would
+# send what could not be displayed).
+IMAGE_ACCEPT = "image/webp,image/png,image/jpeg,image/gif;q=0.9,image/*;q=0.5"
 _SLICE = 0.25  # longest single wait on the network, so cancelling and the deadline act promptly
 _PIECE = 64 * 1024  # largest piece of decompressed output produced at once
 
@@ -129,6 +133,22 @@ def fetch_url(url: str, progress: Progress | None = None, *, max_bytes: int = MA
     return RawPage(url, final_url, content, html, charset, language.split(",")[0].strip())
 
 
+def fetch_image(url: str, progress: Progress | None = None, *, max_bytes: int,
+                timeout: float = TIMEOUT_SECONDS, deadline: float = DEADLINE_SECONDS,
+                referer: str = "", max_redirects: int = MAX_REDIRECTS) -> tuple[bytes, str]:
+    """Download an image's bytes: (content, final url). The same bounds as `fetch_url`
+    (deadline, per-wait timeout, decoded size cap, redirects); what the bytes are is for the
+    caller to check, since servers mislabel images. Raises CaptureError."""
+    if url_scheme(url) not in ("http", "https"):
+        raise CaptureError(_scheme_refusal(url, url_scheme(url) or "relative"))
+    progress = progress or Progress()
+    headers = {"Accept": IMAGE_ACCEPT, **({"Referer": referer} if referer else {})}
+    download = _Download(url, progress, max_bytes, timeout, _Clock(deadline, progress),
+                         headers=headers, check=_check_resource)
+    content, final_url, _charset, _language = download.run(max_redirects)
+    return content, final_url
+
+
 class _OutOfTime(Exception):
     """The page's overall deadline passed (raised inside the network layer, caught here)."""
 
@@ -165,24 +185,25 @@ class _Download:
     """One page's download: redirects, checks on the answer, and the capped body."""
 
     def __init__(self, url: str, progress: Progress, max_bytes: int, timeout: float,
-                 clock: _Clock) -> None:
+                 clock: _Clock, headers: dict[str, str] | None = None, check=None) -> None:
         self.url = url  # the address being fetched now (changes with redirects)
         self.progress = progress
         self.max_bytes = max_bytes
         self.timeout = timeout
         self.clock = clock
+        self.headers = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING,
+                        "Accept": PAGE_ACCEPT, **(headers or {})}
+        self.check = check or _check_answer  # refuses an answer before its body is read
 
     def run(self, max_redirects: int) -> tuple[bytes, str, str, str]:
         """(content, final url, charset from the header, Content-Language)."""
-        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING,
-                   "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
         try:
-            with httpx.Client(follow_redirects=False, timeout=self.timeout, headers=headers,
+            with httpx.Client(follow_redirects=False, timeout=self.timeout, headers=self.headers,
                               event_hooks={"response": [_check_location]}) as client:
                 _bound_by(client, _BoundedBackend(self.clock, self.timeout))
                 response = self._open(client, max_redirects)
                 try:
-                    _check_answer(response, self.max_bytes)
+                    self.check(response, self.max_bytes)
                     content = self._read_body(response)
                 finally:
                     response.close()
@@ -271,12 +292,17 @@ def _check_location(response: httpx.Response) -> None:
 
 def _check_answer(response: httpx.Response, max_bytes: int) -> None:
     """Refuse error statuses, what is not a web page, and pages declared too large."""
+    media_type = _media_type(response.headers.get("content-type", ""))
+    if 200 <= response.status_code < 300 and media_type not in HTML_TYPES:
+        raise CaptureError(f"not a web page ({_shorten(media_type, 60)})")
+    _check_resource(response, max_bytes)
+
+
+def _check_resource(response: httpx.Response, max_bytes: int) -> None:
+    """Refuse error statuses, bodies declared too large and encodings that cannot be read."""
     status = response.status_code
     if not 200 <= status < 300:
         raise CaptureError(_status_message(status, response.reason_phrase))
-    media_type = _media_type(response.headers.get("content-type", ""))
-    if media_type not in HTML_TYPES:
-        raise CaptureError(f"not a web page ({_shorten(media_type, 60)})")
     declared = _content_length(response)
     if declared > max_bytes:
         raise CaptureError(f"the page is too large ({_megabytes(declared)}; "
