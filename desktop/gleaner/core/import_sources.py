@@ -202,10 +202,15 @@ def _items_in_file(path: Path, data: bytes) -> Iterator[ImportItem]:
         yield from items
         return
     lines = text.splitlines()
-    if _is_address_list(lines):
-        yield from _address_list_items(path, lines)
+    content = _content_lines(lines)
+    first = content[0][1] if content else ""
+    delimiter = _csv_delimiter(first)
+    # A first line with commas (or tabs, semicolons) that is not an address is a CSV header.
+    csv_header = delimiter and not _looks_like_address(first) \
+        and first.casefold() not in URL_HEADERS
+    if not csv_header and _is_address_list(content):
+        yield from _address_list_items(path, content)
         return
-    delimiter = _csv_delimiter(lines)
     if delimiter:
         yield from _csv_items(path, text, delimiter)
         return
@@ -318,9 +323,9 @@ def _content_lines(lines: list[str]) -> list[tuple[int, str]]:
             if line.strip() and not line.strip().startswith("#")]
 
 
-def _is_address_list(lines: list[str]) -> bool:
+def _is_address_list(content: list[tuple[int, str]]) -> bool:
     """At least half of the lines (comments and blank lines aside) are one address each."""
-    content = _content_lines(lines)[:2000]
+    content = content[:2000]
     if content and content[0][1].casefold() in URL_HEADERS:
         content = content[1:]
     addresses = sum(1 for _, line in content if _looks_like_address(line))
@@ -334,8 +339,7 @@ def _looks_like_address(text: str) -> bool:
     return bool(_SCHEME.match(text) and "://" in text[:20]) or bool(_BARE_ADDRESS.match(text))
 
 
-def _address_list_items(path: Path, lines: list[str]) -> Iterator[ImportItem]:
-    content = _content_lines(lines)
+def _address_list_items(path: Path, content: list[tuple[int, str]]) -> Iterator[ImportItem]:
     if content and content[0][1].casefold() in URL_HEADERS:
         content = content[1:]
     for number, line in content:
@@ -384,9 +388,8 @@ def _file_url_path(url: str) -> str | None:
 
 # --- CSV ---------------------------------------------------------------------------------------
 
-def _csv_delimiter(lines: list[str]) -> str | None:
+def _csv_delimiter(first: str) -> str | None:
     """The delimiter of a CSV file (comma, tab or semicolon), judged on its first line."""
-    first = next((line for line in lines if line.strip()), "")
     counts = {d: first.count(d) for d in (",", "\t", ";")}
     best = max(counts, key=counts.get)
     return best if counts[best] else None

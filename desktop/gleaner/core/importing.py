@@ -92,7 +92,7 @@ class ImportOptions:
     batch_size: int = 10  # articles saved per transaction, at most
     batch_seconds: float = 0.5  # a ready article waits at most this long to be saved
     update_seconds: float = 0.1  # status updates at most this often
-    images: bool = True  # keep the articles' images (when capture can collect them)
+    images: bool = True  # keep the articles' images offline with them
     max_bytes: int = MAX_BYTES
     timeout: float = TIMEOUT_SECONDS
     deadline: float = DEADLINE_SECONDS
@@ -228,7 +228,7 @@ class _Run:
         self.results: list[ItemResult | None] = [None] * len(items)
         self.events: queue.SimpleQueue = queue.SimpleQueue()
         self.next_item = 0
-        self.in_flight = 0
+        self.working = 0  # items started and not yet ready or failed
         self.done = 0
         self.pages: dict[int, object] = {}  # downloaded pages, kept for their images
         self.window = options.downloads + 2 * options.process_count() + 2
@@ -274,7 +274,7 @@ class _Run:
         while True:
             self.progress.raise_if_cancelled()
             self._admit()
-            if self.in_flight == 0 and self.next_item >= len(self.items):
+            if self.working == 0 and self.next_item >= len(self.items):
                 break
             try:
                 event = self.events.get(timeout=self._wait())
@@ -295,7 +295,7 @@ class _Run:
 
     def _admit(self) -> None:
         """Start items until the pipeline holds enough (memory stays bounded)."""
-        while self.in_flight < self.window and self.next_item < len(self.items):
+        while self.working < self.window and self.next_item < len(self.items):
             index = self.next_item
             self.next_item += 1
             item = self.items[index]
@@ -307,7 +307,7 @@ class _Run:
             if existing is not None:
                 self._finish(index, ALREADY, article_id=existing)
                 continue
-            self.in_flight += 1
+            self.working += 1
             self._start(index)
             self._send_status()
 
@@ -352,10 +352,9 @@ class _Run:
             self._extract(index, _Extract(value))
             return
         page = self.pages.pop(index, None)
-        if stage == "extracted" and page is not None and self.options.images \
-                and _collect_images() is not None:
+        if stage == "extracted" and page is not None and self.options.images:
             self._submit(self.threads, "collected", index, _with_images, value, page,
-                         self.network)
+                         self.network, self.options)
         else:
             self._ready(index, value)
 
@@ -372,11 +371,14 @@ class _Run:
         self._start(index)
 
     def _drop(self, index: int, reason: str, status: str = FAILED) -> None:
-        self.in_flight -= 1
+        """A started item failed before it was ready to be saved."""
+        self.working -= 1
         self.pages.pop(index, None)
         self._finish(index, status, reason=reason)
 
     def _ready(self, index: int, article: CapturedArticle) -> None:
+        """An article is ready: it waits in the batch (and leaves room for the next item)."""
+        self.working -= 1
         if not self.batch.articles:
             self.batch.since = time.monotonic()
         self.batch.articles.append((index, article))
@@ -385,8 +387,11 @@ class _Run:
 
     def _batch_due(self) -> bool:
         batch = self.batch
+        # Nothing else under way: waiting for more would only delay these.
+        idle = self.working == 0 and self.next_item >= len(self.items)
         return bool(batch.articles) and (
-            len(batch.articles) >= self.options.batch_size or batch.size >= self.BATCH_BYTES
+            idle or len(batch.articles) >= self.options.batch_size
+            or batch.size >= self.BATCH_BYTES
             or time.monotonic() - batch.since >= self.options.batch_seconds)
 
     def _save_batch(self) -> None:
@@ -400,7 +405,7 @@ class _Run:
         except ArchiveError as error:
             if _archive_gone(error) or len(batch.articles) == 1:
                 for index, _ in batch.articles:
-                    self._drop(index, f"could not be stored ({error})")
+                    self._finish(index, FAILED, reason=f"could not be stored ({error})")
                 if _archive_gone(error):
                     raise
                 return
@@ -408,14 +413,13 @@ class _Run:
                 with contextlib.suppress(ArchiveError):
                     self._store([one])
                 if self.results[one[0]] is None:
-                    self._drop(one[0], f"could not be stored ({error})")
+                    self._finish(one[0], FAILED, reason=f"could not be stored ({error})")
 
     def _store(self, articles: list[tuple[int, CapturedArticle]]) -> None:
         result = self.target.import_articles(
             [(article, self.items[index].tags) for index, article in articles])
         for (index, article), (article_id, created) in zip(articles, result.value,
                                                             strict=True):
-            self.in_flight -= 1
             if created:
                 self.new_ids.append(article_id)
                 self._finish(index, SAVED, article_id=article_id, title=article.title)
@@ -520,25 +524,25 @@ class _ReadFile:
 
         page = load_page(self.path, max_bytes=self.options.max_bytes)
         article = extract_page(page)
-        if self.options.images and _collect_images() is not None:
-            article = _with_images(article, page, Progress())
+        if self.options.images:
+            article = _with_images(article, page, Progress(), self.options)
         return article
 
 
-def _collect_images():
-    """capture.collect_images, when this version of capture has it."""
-    from . import capture
+def _with_images(article: CapturedArticle, page, network: Progress,
+                 options: ImportOptions) -> CapturedArticle:
+    """The article with its images (capture's third step, bounded in number, size and time);
+    an image that cannot be had is left out, and a failure of that step never costs the
+    article."""
+    from .images import IMAGE_DEADLINE, IMAGE_TIMEOUT, collect_images
 
-    return getattr(capture, "collect_images", None)
-
-
-def _with_images(article: CapturedArticle, page, network: Progress) -> CapturedArticle:
-    """The article with its images; a failure to get them never fails the page."""
     try:
-        return _collect_images()(article, page, network)
+        return collect_images(article, page, network,
+                              deadline=min(options.deadline, IMAGE_DEADLINE),
+                              timeout=min(options.timeout, IMAGE_TIMEOUT))
     except Cancelled:
         raise
-    except Exception:  # a broken image is a placeholder, not a lost article
+    except Exception:  # a placeholder in the reader, not a lost article
         return article
 
 
