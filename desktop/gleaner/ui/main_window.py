@@ -119,6 +119,9 @@ class MainWindow(QMainWindow):
         self.library.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.library.customContextMenuRequested.connect(self._library_menu)
         self.reader = ReaderView()
+        # The reader's images come from the archive alone (None: not saved with the article).
+        self.reader.set_image_loader(lambda name: (self.archive.read(
+            "article_asset", self.reader.article.id, name) or (None, None))[1])
         self.reader.highlightClicked.connect(self.select_highlight)
         self.reader.codeRequested.connect(self.code_selection)
         self.reader.selectionChanged.connect(self._on_reader_selection)

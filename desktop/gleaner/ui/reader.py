@@ -7,6 +7,13 @@ them: they differ only after characters outside the Basic Multilingual Plane, su
 The view loads nothing by itself; a link opens in the system browser only when clicked, and
 only for http(s).
 
+Images come from the archive alone, through a loader the window hands over
+(`set_image_loader`); one that was not saved shows as a grey placeholder. Each image stands in
+a paragraph of its own between the text blocks, where Qt puts an object-replacement character
+(U+FFFC) and a paragraph break for it. Those two positions per image are not in the canonical
+text, so `_PositionMap` skips them: highlights, selections and scrolling stay on the same
+characters as without images, and `body_text()` is still the canonical text.
+
 Highlights may overlap and nest, and each may have several themes. Each stretch of text is
 filled once: in its highlight's first theme colour, or a neutral tint where highlights overlap.
 Every theme of every highlight then gets its own bar in its colour, stacked under the lines of
@@ -17,28 +24,35 @@ and cannot be coded.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QFont,
+    QFontMetrics,
     QIcon,
+    QImage,
     QPainter,
+    QPen,
     QPixmap,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextFormat,
+    QTextImageFormat,
+    QTextLength,
     QTextListFormat,
 )
 from PySide6.QtWidgets import QApplication, QMenu, QTextBrowser, QTextEdit, QToolTip
 
 from ..core.codebook import depth_first, depths, number_keys
-from ..core.document import Block, Run
+from ..core.document import Block, Picture, Run
 from ..core.models import Article, Highlight, Theme
 from .formatting import human_date
 from .highlight_marks import bar_pitch, clusters, excerpt, segments, snap_to_words, stack_rows
@@ -61,27 +75,86 @@ HEADER_ONLY = ("The title and byline are not part of the article's text and cann
 HEADER_CLIPPED = ("The title and byline are not part of the article's text: the selection "
                   "now starts where the article does.")
 NO_TEXT = "The selection holds only spaces: select some words to code them."
+IMAGE_BLOCK = QTextFormat.Property.UserProperty + 1  # marks a paragraph holding one image
+PLACEHOLDER = QTextFormat.Property.UserProperty + 2  # marks an image standing for a missing one
+IMAGE_SCHEME = "gleaner-image"  # the document's name for an image kept in the archive
+PLACEHOLDER_SIZE = (READING_WIDTH, 110)
+PLACEHOLDER_FILL = QColor("#ECEEF1")
+PLACEHOLDER_EDGE = QColor("#B9BEC5")
+PLACEHOLDER_TEXT = QColor("#4D5156")
+NOT_SAVED = "Image not saved"
 
 
 class _PositionMap:
-    """Canonical offsets (code points) ↔ document positions (UTF-16 units) of the body."""
+    """Canonical offsets (code points) ↔ document positions (UTF-16 units) of the body.
 
-    def __init__(self, text: str = "", body_start: int = 0) -> None:
+    inserts are (offset, count): `count` document positions that stand just before canonical
+    offset `offset` but hold none of its text (the paragraphs of the images shown before a
+    block: an object-replacement character and a paragraph break each).
+    """
+
+    def __init__(self, text: str = "", body_start: int = 0,
+                 inserts: list[tuple[int, int]] | None = None) -> None:
         self.body_start = body_start
         self.length = len(text)
         astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
         # UTF-16 index of each astral character: it is preceded by i earlier astral ones.
         self.astral = astral
         self.astral_units = [offset + i for i, offset in enumerate(astral)]
+        merged: dict[int, int] = {}
+        for offset, count in inserts or []:
+            merged[offset] = merged.get(offset, 0) + count
+        self.insert_offsets = sorted(merged)
+        # Per insert, in UTF-16 units from body_start: where it stands in the text, and the
+        # document range it takes up (after the inserts before it).
+        self.insert_units = [self._units(offset) for offset in self.insert_offsets]
+        self.insert_starts: list[int] = []
+        self.insert_ends: list[int] = []
+        self.inserted = [0]  # positions inserted before insert k (and, last, in all)
+        for offset, units in zip(self.insert_offsets, self.insert_units, strict=True):
+            self.insert_starts.append(units + self.inserted[-1])
+            self.inserted.append(self.inserted[-1] + merged[offset])
+            self.insert_ends.append(units + self.inserted[-1])
 
-    def position(self, offset: int) -> int:
-        return self.body_start + offset + bisect_left(self.astral, offset)
+    def _units(self, offset: int) -> int:
+        return offset + bisect_left(self.astral, offset)
+
+    def position(self, offset: int, before_images: bool = False) -> int:
+        """The document position of a canonical offset: after the images standing there
+        (where its text starts), or before them (where the previous text ends)."""
+        find = bisect_left if before_images else bisect_right
+        return self.body_start + self._units(offset) + \
+            self.inserted[find(self.insert_offsets, offset)]
 
     def offset(self, position: int) -> int:
+        """The canonical offset of a document position; in an image's paragraph, the offset
+        of the text that follows the image."""
         units = position - self.body_start
+        index = bisect_right(self.insert_ends, units)  # inserts wholly before the position
+        if index < len(self.insert_starts) and units >= self.insert_starts[index]:
+            units = self.insert_units[index]
+        else:
+            units -= self.inserted[index]
         # Astral characters whose two units end at or before this position.
         before = bisect_left(self.astral_units, units - 1)
         return min(units - before, self.length)
+
+    def in_image(self, position: int) -> bool:
+        """Whether a document position lies in an image's paragraph rather than in text."""
+        units = position - self.body_start
+        index = bisect_right(self.insert_ends, units)
+        return index < len(self.insert_starts) and units >= self.insert_starts[index]
+
+    def spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The document ranges that hold canonical start..end, without the images between."""
+        out, at = [], start
+        for offset in self.insert_offsets[bisect_right(self.insert_offsets, start):]:
+            if offset >= end:
+                break
+            out.append((self.position(at), self.position(offset, before_images=True)))
+            at = offset
+        out.append((self.position(at), self.position(end, before_images=True)))
+        return [(a, b) for a, b in out if b > a]
 
 
 @dataclass(frozen=True)
@@ -129,29 +202,91 @@ class ReaderView(QTextBrowser):
         self._press: tuple[QPointF, Qt.KeyboardModifier] | None = None
         self._dragged = False
         self._page: QTextDocument | None = None  # the page we built (Qt owns the first one)
+        self._image_loader: Callable[[str], bytes | None] | None = None
+        self._images: dict[str, QImage] = {}  # the open article's images, by asset name
+        self._images_of: int | None = None  # which article _images belong to
 
     # --- loading -------------------------------------------------------------------------
 
     def loadResource(self, kind, name):  # noqa: N802 (Qt's name)
-        """Never fetch anything: no images, style sheets or files from disk or network."""
+        """Never fetch anything: no images, style sheets or files from disk or network (the
+        article's own images are handed to the page before it is laid out)."""
         return None
+
+    def set_image_loader(self, loader: Callable[[str], bytes | None] | None) -> None:
+        """Where the open article's images come from: loader(asset name) gives the bytes kept
+        in the archive, or None when the image was not saved."""
+        self._image_loader = loader
+        self._images, self._images_of = {}, None
+
+    def image_names(self) -> list[str]:
+        """The asset names of the images on the page, in reading order (placeholders too)."""
+        return [name for name, _shown in self._image_slots()]
+
+    def shown_images(self) -> dict[str, bool]:
+        """Each image on the page by asset name: True if shown, False if a placeholder."""
+        return dict(self._image_slots())
+
+    def _image_slots(self) -> list[tuple[str, bool]]:
+        slots = []
+        block = self.document().begin()
+        while block.isValid():
+            if block.blockFormat().hasProperty(IMAGE_BLOCK):
+                for fragment in (item.fragment() for item in block):
+                    image_format = fragment.charFormat().toImageFormat()
+                    name = image_format.name().removeprefix(f"{IMAGE_SCHEME}:")
+                    name = name.removesuffix("#not-saved")
+                    slots.append((name, not image_format.hasProperty(PLACEHOLDER)))
+            block = block.next()
+        return slots
+
+    def _image_for(self, picture: Picture) -> tuple[QImage, bool]:
+        """The picture's image from the archive, or a placeholder (and False)."""
+        if picture.name not in self._images:
+            self._images[picture.name] = self._load_image(picture.name)
+        image = self._images[picture.name]
+        if image.isNull():
+            return _placeholder(picture.alt), False
+        return image, True
+
+    def _load_image(self, name: str) -> QImage:
+        data = None
+        if self._image_loader is not None:
+            try:
+                data = self._image_loader(name)
+            except Exception:  # noqa: BLE001 - an image that cannot be read is not shown
+                data = None
+        image = QImage()
+        if data:
+            image.loadFromData(data)
+        if image.width() > READING_WIDTH:
+            # Scaled smoothly once to the column's width in device pixels (Qt's own scaling
+            # of an image in text is coarse), and half the memory of a large photograph.
+            pixels = min(image.width(), round(READING_WIDTH * self.devicePixelRatioF()))
+            image = image.scaledToWidth(pixels, Qt.TransformationMode.SmoothTransformation)
+            image.setDevicePixelRatio(pixels / READING_WIDTH)
+        return image
 
     def show_article(self, article: Article, highlights: list[Highlight],
                      themes: list[Theme]) -> None:
         """Lay out the article and paint its highlights."""
+        if self._images_of != article.id:
+            self._images, self._images_of = {}, article.id
         self.article = article
         self.active_highlight = None
         if self.overlap_menu is not None:
             self.overlap_menu.close()  # it offered the previous article's highlights
         document = QTextDocument(self)
+        document.setUndoRedoEnabled(False)  # read-only; images are resized in place
         document.setDocumentMargin(32)
         document.setDefaultFont(_font(BODY_FONTS, BODY_POINT_SIZE))
         cursor = QTextCursor(document)
         _write_header(cursor, article)
         cursor.insertBlock(_paragraph_format(), QTextCharFormat())
         self.body_start = cursor.position()
-        self.positions = _PositionMap(article.text, self.body_start)
-        _write_body(cursor, article.blocks)
+        inserts = _write_body(cursor, article.blocks,
+                              lambda picture: self._image_format(document, picture))
+        self.positions = _PositionMap(article.text, self.body_start, inserts)
         self.setDocument(document)
         if self._page is not None:
             self._page.deleteLater()  # one article's page in memory, however many are opened
@@ -162,12 +297,34 @@ class ReaderView(QTextBrowser):
         self.set_highlights(highlights, themes)
         self.verticalScrollBar().setValue(0)
 
+    def _image_format(self, document: QTextDocument, picture: Picture) -> QTextImageFormat:
+        """An image of the article (or its placeholder) as the page shows it: at most as wide
+        as the column, with its description as tooltip."""
+        image, saved = self._image_for(picture)
+        name = f"{IMAGE_SCHEME}:{picture.name}" + ("" if saved else "#not-saved")
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+        image_format = QTextImageFormat()
+        image_format.setName(name)
+        # Never wider than the column (a percentage would count the side margins in).
+        image_format.setMaximumWidth(QTextLength(QTextLength.Type.FixedLength,
+                                                 self._column_width()))
+        if not saved:
+            image_format.setProperty(PLACEHOLDER, True)
+        tip = picture.alt if saved else f"{NOT_SAVED} with the article" + (
+            f": {picture.alt}" if picture.alt else "")
+        if tip:
+            image_format.setToolTip(tip)
+        return image_format
+
     def body_text(self) -> str:
-        """The body as displayed; equals the article's canonical text."""
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(self.body_start)
-        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-        return cursor.selectedText().replace("\u2029", "\n")
+        """The body's text as displayed, images left out; equals the canonical text."""
+        parts = []
+        block = self.document().findBlock(self.body_start)
+        while block.isValid():
+            if not block.blockFormat().hasProperty(IMAGE_BLOCK):
+                parts.append(block.text())
+            block = block.next()
+        return "\n".join(parts)
 
     # --- highlights ----------------------------------------------------------------------
 
@@ -198,12 +355,13 @@ class ReaderView(QTextBrowser):
                 # Even for the active highlight: a strong fill would hide the ones inside it
                 # (a frame drawn round it shows it is the open one).
                 fill = QColor(OVERLAP_TINT)
-            selection = QTextEdit.ExtraSelection()
-            selection.cursor = self._cursor_for(start, end)
             char_format = QTextCharFormat()
             char_format.setBackground(fill)
-            selection.format = char_format
-            selections.append(selection)
+            for first, last in self.positions.spans(start, end):  # not over the images
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = self._document_cursor(first, last)
+                selection.format = char_format
+                selections.append(selection)
         return selections
 
     def colours(self, highlight: Highlight) -> list[QColor]:
@@ -255,6 +413,21 @@ class ReaderView(QTextBrowser):
             return None
         return HEADER_ONLY if cursor.selectionEnd() <= self.body_start else NO_TEXT
 
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 (Qt's name)
+        """Copied text without the images' object-replacement characters: the selected
+        part of the body is copied as its canonical text (what a highlight would quote)."""
+        data = super().createMimeDataFromSelection()
+        if "\ufffc" not in data.text():
+            return data
+        cursor = self.textCursor()
+        plain = QMimeData()
+        span = self.selection_range()
+        if span is not None and cursor.selectionStart() >= self.body_start:
+            plain.setText(self.article.text[span[0]:span[1]])
+        else:
+            plain.setText(data.text().replace("\ufffc", ""))
+        return plain
+
     def select_range(self, start: int, end: int) -> None:
         """Select canonical offsets start..end and scroll them into view."""
         self.setTextCursor(self._cursor_for(start, end))
@@ -271,11 +444,17 @@ class ReaderView(QTextBrowser):
         self.ensureCursorVisible()
 
     def _cursor_for(self, start: int, end: int) -> QTextCursor:
+        """A cursor over canonical start..end (images inside it included, not those just
+        before start or just after end)."""
+        before_images = end > start  # an empty range stands where the text starts
+        return self._document_cursor(self.positions.position(start),
+                                     self.positions.position(end, before_images))
+
+    def _document_cursor(self, first: int, last: int) -> QTextCursor:
         cursor = QTextCursor(self.document())
-        last = self.document().characterCount() - 1
-        cursor.setPosition(min(self.positions.position(start), last))
-        cursor.setPosition(min(self.positions.position(end), last),
-                           QTextCursor.MoveMode.KeepAnchor)
+        end = self.document().characterCount() - 1
+        cursor.setPosition(min(first, end))
+        cursor.setPosition(min(last, end), QTextCursor.MoveMode.KeepAnchor)
         return cursor
 
     def _tidy_selection(self, snap: bool) -> None:
@@ -358,10 +537,14 @@ class ReaderView(QTextBrowser):
         """The text of start..end line by line: (rectangle of the text, room under it)."""
         document = self.document()
         layout = document.documentLayout()
-        first, last = self.positions.position(start), self.positions.position(end)
+        first = self.positions.position(start)
+        last = self.positions.position(end, before_images=True)
         fragments = []
         block = document.findBlock(first)
         while block.isValid() and block.position() < last:
+            if block.blockFormat().hasProperty(IMAGE_BLOCK):
+                block = block.next()  # no bars under an image
+                continue
             layout.blockBoundingRect(block)  # lays the block out if it is not yet
             text_layout = block.layout()
             origin = text_layout.position()
@@ -505,7 +688,7 @@ class ReaderView(QTextBrowser):
         scrolled = QPointF(point.x() + self.horizontalScrollBar().value(),
                            point.y() + self.verticalScrollBar().value())
         position = self.document().documentLayout().hitTest(scrolled, Qt.HitTestAccuracy.ExactHit)
-        if position < self.body_start:
+        if position < self.body_start or self.positions.in_image(position):
             return None
         return self.positions.offset(position)
 
@@ -576,14 +759,42 @@ class ReaderView(QTextBrowser):
         self._forget_marks()
 
     def _fit_column(self) -> None:
-        """Keep a comfortable line length by widening the side margins of wide windows."""
-        side = max(24, (self.viewport().width() - READING_WIDTH) // 2)
+        """Keep a comfortable line length by widening the side margins of wide windows, and
+        the images no wider than the column."""
+        side = self._side_margin()
         frame = self.document().rootFrame()
         frame_format = frame.frameFormat()
         if frame_format.leftMargin() != side:
             frame_format.setLeftMargin(side)
             frame_format.setRightMargin(side)
             frame.setFrameFormat(frame_format)
+        self._fit_images(self._column_width())
+
+    def _side_margin(self) -> int:
+        return max(24, (self.viewport().width() - READING_WIDTH) // 2)
+
+    def _column_width(self) -> int:
+        return max(48, self.viewport().width() - 2 * self._side_margin())
+
+    def _fit_images(self, width: int) -> None:
+        """Give every image the column's width as its largest (Qt scales it down, keeping
+        its proportions); only when the column changed."""
+        block = self.document().begin()
+        while block.isValid():
+            if block.blockFormat().hasProperty(IMAGE_BLOCK):
+                for fragment in (item.fragment() for item in block):
+                    image_format = fragment.charFormat().toImageFormat()
+                    if not image_format.isValid() or \
+                            image_format.maximumWidth().rawValue() == width:
+                        continue
+                    image_format.setMaximumWidth(
+                        QTextLength(QTextLength.Type.FixedLength, width))
+                    cursor = QTextCursor(self.document())
+                    cursor.setPosition(fragment.position())
+                    cursor.setPosition(fragment.position() + fragment.length(),
+                                       QTextCursor.MoveMode.KeepAnchor)
+                    cursor.setCharFormat(image_format)
+            block = block.next()
 
 
 def _x_of(line, position: int) -> float:
@@ -661,20 +872,81 @@ def _write_header(cursor: QTextCursor, article: Article) -> None:
         cursor.insertText(f"Saved {human_date(article.saved_at)} from a file", meta_format)
 
 
-def _write_body(cursor: QTextCursor, blocks: list[Block]) -> None:
+def _write_body(cursor: QTextCursor, blocks: list[Block],
+                image_format: Callable[[Picture], QTextImageFormat]) -> list[tuple[int, int]]:
+    """Write the body: each block's images in paragraphs of their own before its text (the
+    last block's trailing images after it). Returns the inserts for `_PositionMap`: (offset,
+    document positions) of the images standing before each canonical offset."""
     lists: dict[int, object] = {}
-    for index, block in enumerate(blocks):
-        block_format, char_base = _block_style(block)
-        if index:
-            cursor.insertBlock(block_format, char_base)
-        else:
+    inserts: list[tuple[int, int]] = []
+    offset = 0
+    fresh = True  # the cursor stands in the empty paragraph the header left for the body
+
+    def paragraph(block_format: QTextBlockFormat, char_format: QTextCharFormat) -> None:
+        nonlocal fresh
+        if fresh:
             cursor.setBlockFormat(block_format)
+            fresh = False
+        else:
+            cursor.insertBlock(block_format, char_format)
+
+    def images(shown: tuple[Picture, ...]) -> int:
+        for picture in shown:
+            paragraph(_image_block_format(), QTextCharFormat())
+            cursor.insertImage(image_format(picture))
+        return 2 * len(shown)  # an object-replacement character and a paragraph break each
+
+    for block in blocks:
+        if block.images:
+            inserts.append((offset, images(block.images)))
+        block_format, char_base = _block_style(block)
+        paragraph(block_format, char_base)
         if block.kind == "list_item":
             _attach_to_list(cursor, block, lists)
         else:
             lists.clear()
         for run in block.runs:
             cursor.insertText(run.text, _run_format(run, char_base))
+        offset += len(block.text) + 1
+        if block.images_after:
+            inserts.append((offset, images(block.images_after)))
+    return inserts
+
+
+def _image_block_format() -> QTextBlockFormat:
+    block_format = QTextBlockFormat()
+    block_format.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    block_format.setTopMargin(4)
+    block_format.setBottomMargin(14)
+    block_format.setProperty(IMAGE_BLOCK, True)
+    return block_format
+
+
+def _placeholder(alt: str) -> QImage:
+    """A grey box saying the image was not saved (with its description, if the page gave
+    one), as wide as the reading column."""
+    width, height = PLACEHOLDER_SIZE
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(PLACEHOLDER_FILL)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = QPen(PLACEHOLDER_EDGE)
+    pen.setStyle(Qt.PenStyle.DashLine)
+    painter.setPen(pen)
+    painter.drawRect(QRectF(0.5, 0.5, width - 1, height - 1))
+    painter.setPen(PLACEHOLDER_TEXT)
+    painter.setFont(_font(UI_FONTS, 11, QFont.Weight.DemiBold))
+    painter.drawText(QRectF(16, 0, width - 32, height / 2 + 4),
+                     Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                     f"{NOT_SAVED} with the article")
+    if alt:
+        font = _font(UI_FONTS, 10)
+        painter.setFont(font)
+        text = QFontMetrics(font).elidedText(alt, Qt.TextElideMode.ElideRight, width - 48)
+        painter.drawText(QRectF(16, height / 2 + 8, width - 32, height / 2 - 8),
+                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
+    painter.end()
+    return image
 
 
 def _block_style(block: Block) -> tuple[QTextBlockFormat, QTextCharFormat]:
