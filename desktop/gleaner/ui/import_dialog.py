@@ -321,7 +321,10 @@ class ImportDialog(QDialog):
         self.pages.setCurrentIndex(0)
 
     def _stopped_early(self) -> None:
+        """Cancelled while the list was still being read: nothing was imported."""
         self.stop = None
+        self.error_label.setText("Import cancelled before any page was imported.")
+        self.error_label.show()
         self.pages.setCurrentIndex(0)
 
     def copy_report(self) -> None:
