@@ -450,3 +450,26 @@ def test_sniffing_accepts_only_raster_images() -> None:
     assert sniff_image(png(3, 2)[:40]) is None  # cut short
     huge_canvas = png(1, 1).replace(struct.pack(">II", 1, 1), struct.pack(">II", 90000, 90000))
     assert sniff_image(huge_canvas) is None
+
+
+def test_lead_image_from_json_ld_and_when_it_is_left_out() -> None:
+    import lxml.html
+
+    from gleaner.core.images import add_lead_image, lead_image
+
+    page = lxml.html.document_fromstring(
+        '<html><head><script type="application/ld+json">{"@graph": [{"@type": "WebSite"},'
+        ' {"@type": ["NewsArticle"], "image": {"@type": "ImageObject", "url": "/m/lead.jpg"}}]}'
+        '</script></head><body><p>x</p></body></html>')
+    assert lead_image(page, "https://news.example/a/b") == "https://news.example/m/lead.jpg"
+    assert lead_image(page, "file:///home/me/saved.html") is None  # not fetched from disk
+    lead = "https://news.example/uploads/harbour.jpg"
+    plain = [Block("paragraph", (Run(f"Paragraph {n}."),)) for n in range(6)]
+    blocks, html = add_lead_image(plain, "<p>…</p>", lead)
+    assert [p.src for p in blocks[0].images] == [lead] and html.startswith("<figure><img")
+    assert canonical_text(blocks) == canonical_text(plain)
+    near_top = [plain[0], Block("paragraph", (Run("b"),), images=(Picture("img-x", "o.jpg"),))]
+    assert add_lead_image(near_top, "", lead)[0] == near_top  # the article shows its own
+    same_later = [*plain, Block("paragraph", (Run("c"),), images=(
+        Picture("img-y", "https://cdn.example/uploads/harbour-1024x683.jpg"),))]
+    assert add_lead_image(same_later, "", lead)[0] == same_later  # another size of it

@@ -8,12 +8,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QBuffer, QIODevice, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
 from gleaner.core.capture import capture
-from gleaner.core.document import blocks_from_html, canonical_text, image_name
+from gleaner.core.document import (
+    Block,
+    Picture,
+    Run,
+    blocks_from_html,
+    canonical_text,
+    image_name,
+)
 from gleaner.core.models import Article, Highlight, Theme
 from gleaner.ui.reader import (
     HIGHLIGHT_ALPHA,
@@ -138,6 +147,42 @@ def test_every_offset_lands_on_its_character(reader):
         expected = "\u2029" if char == "\n" else char
         assert document.characterAt(position) == expected, offset
         assert reader.positions.offset(position) == offset
+
+
+_PICTURES = st.lists(st.sampled_from(sorted(IMAGES) + ["img-000000000000"]), max_size=3)
+_BLOCKS = st.lists(st.tuples(st.text(st.sampled_from("ab 🌍é\t"), min_size=1, max_size=12),
+                             _PICTURES), min_size=1, max_size=6)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shape=_BLOCKS, trailing=_PICTURES)
+def test_offsets_round_trip_whatever_the_images(reader, shape, trailing):
+    """Any arrangement of images before blocks and after the last: every canonical offset
+    maps to its character and back, spans never cover an image, the body text is the text."""
+    blocks = [Block("paragraph", (Run(text),), images=tuple(Picture(n) for n in names))
+              for text, names in shape]
+    blocks[-1] = Block("paragraph", blocks[-1].runs, images=blocks[-1].images,
+                       images_after=tuple(Picture(n) for n in trailing))
+    text = canonical_text(blocks)
+    article = Article(id=9, url_requested="", url="", title="T", byline="", authors=[],
+                      site_name="", published=None, saved_at="2025-01-01", language="en",
+                      excerpt="", word_count=1, html="", text=text, blocks=blocks)
+    reader.show_article(article, [], [THEME])
+    assert reader.body_text() == text
+    document, positions = reader.document(), reader.positions
+    for offset, char in enumerate(text):
+        position = positions.position(offset)
+        if ord(char) <= 0xFFFF:
+            assert document.characterAt(position) == ("\u2029" if char == "\n" else char)
+        assert positions.offset(position) == offset
+        assert not positions.in_image(position)
+    for first, last in positions.spans(0, len(text)):
+        cursor = reader._document_cursor(first, last)
+        assert "\ufffc" not in cursor.selectedText()
+    joined = "".join(reader._document_cursor(a, b).selectedText()
+                     for a, b in positions.spans(0, len(text)))
+    assert joined.replace("\u2029", "\n") == text
 
 
 def test_image_pixels_and_placeholder_on_screen(reader, qtbot):

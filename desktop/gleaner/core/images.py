@@ -441,11 +441,11 @@ def _keep_one(picture: Picture, fetch, budget: _Budget, progress: Progress
     if progress.cancelled or budget.remaining() <= 0 or budget.kept >= budget.max_total:
         return None
     try:
-        data, source = fetch(picture.src, budget.remaining(), progress)
-    except (CaptureError, OSError, ValueError):
-        return None
+        data, _source = fetch(picture.src, budget.remaining(), progress)
     except Cancelled:
         return None  # the caller sees the cancel and stops
+    except Exception:  # noqa: BLE001 - whatever goes wrong, an image never fails the save
+        return None
     found = sniff_image(data)
     if found is None or not budget.take(len(data)):
         return None

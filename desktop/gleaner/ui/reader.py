@@ -204,7 +204,7 @@ class ReaderView(QTextBrowser):
         self._page: QTextDocument | None = None  # the page we built (Qt owns the first one)
         self._image_loader: Callable[[str], bytes | None] | None = None
         self._images: dict[str, QImage] = {}  # the open article's images, by asset name
-        self._images_of: int | None = None  # which article _images belong to
+        self._images_of: tuple[int, str] | None = None  # the article _images belong to
 
     # --- loading -------------------------------------------------------------------------
 
@@ -270,8 +270,8 @@ class ReaderView(QTextBrowser):
     def show_article(self, article: Article, highlights: list[Highlight],
                      themes: list[Theme]) -> None:
         """Lay out the article and paint its highlights."""
-        if self._images_of != article.id:
-            self._images, self._images_of = {}, article.id
+        if self._images_of != (article.id, article.guid):  # guid: another archive's #1
+            self._images, self._images_of = {}, (article.id, article.guid)
         self.article = article
         self.active_highlight = None
         if self.overlap_menu is not None:
