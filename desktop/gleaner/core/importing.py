@@ -231,7 +231,9 @@ class _Run:
         self.working = 0  # items started and not yet ready or failed
         self.done = 0
         self.pages: dict[int, object] = {}  # downloaded pages, kept for their images
-        self.window = options.downloads + 2 * options.process_count() + 2
+        # Items under way at once: enough to keep every download thread, image thread and
+        # extraction process busy, few enough to bound memory.
+        self.window = 2 * options.downloads + 2 * options.process_count() + 2
         self.batch = _Batch()
         self.current = ""
         self.counts = {SAVED: 0, ALREADY: 0, FAILED: 0}
@@ -242,7 +244,8 @@ class _Run:
         self.stopped_by = ""  # why the run ended early, if the archive failed
         # Downloads share one Progress: cancelling it stops them all at their next check.
         self.network = Progress()
-        self.threads: ThreadPoolExecutor | None = None
+        self.threads: ThreadPoolExecutor | None = None  # page downloads
+        self.image_threads: ThreadPoolExecutor | None = None  # each collects one article's
         self.processes: ProcessPoolExecutor | None = None
 
     # The run ------------------------------------------------------------------------------
@@ -251,6 +254,10 @@ class _Run:
         cancelled = False
         self.threads = ThreadPoolExecutor(self.options.downloads,
                                           thread_name_prefix="gleaner-import")
+        # Separate threads for images: an article waiting for its pictures must not hold
+        # back the next page's download.
+        self.image_threads = ThreadPoolExecutor(self.options.downloads,
+                                                thread_name_prefix="gleaner-import-images")
         try:
             self._loop()
         except (Cancelled, KeyboardInterrupt):
@@ -353,7 +360,7 @@ class _Run:
             return
         page = self.pages.pop(index, None)
         if stage == "extracted" and page is not None and self.options.images:
-            self._submit(self.threads, "collected", index, _with_images, value, page,
+            self._submit(self.image_threads, "collected", index, _with_images, value, page,
                          self.network, self.options)
         else:
             self._ready(index, value)
@@ -453,8 +460,9 @@ class _Run:
     def _stop_workers(self) -> None:
         """Let the workers go: what has not started is dropped; a page being extracted is
         finished (a fraction of a second) so its process ends cleanly."""
-        if self.threads is not None:
-            self.threads.shutdown(wait=False, cancel_futures=True)
+        for threads in (self.threads, self.image_threads):
+            if threads is not None:
+                threads.shutdown(wait=False, cancel_futures=True)
         if self.processes is not None:
             with contextlib.suppress(Exception):
                 self.processes.shutdown(wait=True, cancel_futures=True)
