@@ -91,6 +91,7 @@ class ImportOptions:
     processes: int = 0  # extraction processes; 0: one per core (at most 8)
     batch_size: int = 10  # articles saved per transaction, at most
     batch_seconds: float = 0.5  # a ready article waits at most this long to be saved
+    batch_bytes: int = 8 * 1024 * 1024  # a batch is saved once it holds this much
     update_seconds: float = 0.1  # status updates at most this often
     images: bool = True  # keep the articles' images offline with them
     max_bytes: int = MAX_BYTES
@@ -215,8 +216,6 @@ class _Batch:
 class _Run:
     """One import: the coordinator's state. Only the calling thread touches it; workers
     report through `events`."""
-
-    BATCH_BYTES = 16 * 1024 * 1024  # a batch is also saved once it holds this much
 
     def __init__(self, target: ImportTarget, items: list[ImportItem], progress: Progress,
                  on_status, options: ImportOptions) -> None:
@@ -398,7 +397,7 @@ class _Run:
         idle = self.working == 0 and self.next_item >= len(self.items)
         return bool(batch.articles) and (
             idle or len(batch.articles) >= self.options.batch_size
-            or batch.size >= self.BATCH_BYTES
+            or batch.size >= self.options.batch_bytes
             or time.monotonic() - batch.since >= self.options.batch_seconds)
 
     def _save_batch(self) -> None:
@@ -555,6 +554,7 @@ def _with_images(article: CapturedArticle, page, network: Progress,
 
 
 _CONTEXT = None
+WORKER_NICENESS = 5
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
@@ -572,8 +572,11 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _worker_started() -> None:
-    """In each worker process: Ctrl+C is for the main process to handle, and the worker
-    ends by itself if the main process is killed (it would otherwise wait for work forever)."""
+    """In each worker process: a lower priority (the window, and the archive process it
+    waits on, come first when the cores are busy), Ctrl+C left to the main process, and an
+    end of its own if the main process is killed (it would otherwise wait for work forever)."""
+    with contextlib.suppress(AttributeError, OSError):  # no nice() on Windows
+        os.nice(WORKER_NICENESS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is not None and parent.sentinel is not None:
