@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "(one line per page: SOURCE<TAB>OUTCOME) to stdout. Pages already in the "
                     "archive are not fetched again, so an interrupted import can simply be run "
                     "again. Exit status: 0 if every page was saved (or already was), 1 if "
-                    "some failed or a file could not be read.")
+                    "some failed or a file could not be read, 130 if stopped with Ctrl+C "
+                    "(what was saved stays).")
     bulk.add_argument("sources", nargs="+", metavar="FILE",
                       help="a folder of saved pages, a saved page, a text or CSV file of "
                            "URLs, a bookmarks export (folders become tags), or a Pocket or "

@@ -260,12 +260,12 @@ class ImportDialog(QDialog):
         self.relay = relay
         target = for_client(self.main_window.archive)
         # Small batches: the window waits for the archive while one is being saved.
-        WINDOW_OPTIONS = ImportOptions(batch_size=5, batch_bytes=2 * 1024 * 1024)
+        options = ImportOptions(batch_size=5, batch_bytes=2 * 1024 * 1024)
 
         def work(_progress):
             items = read_sources(paths)  # a source that cannot be read: nothing is imported
             stop.raise_if_cancelled()
-            return run_import(target, items, stop, relay.send, WINDOW_OPTIONS)
+            return run_import(target, items, stop, relay.send, options)
 
         self.heading.setText("Reading the list of pages…")
         self.bar.setRange(0, 0)  # busy until the number of pages is known
