@@ -494,6 +494,35 @@ def test_cli_import_exit_status_zero_when_nothing_failed(tmp_path: Path, archive
     assert len(out.splitlines()) == 4 and all("\tsaved #" in line for line in out.splitlines())
 
 
+def test_ctrl_c_stops_the_cli_and_keeps_what_was_saved(server: HTTPServer,
+                                                       tmp_path: Path) -> None:
+    site = Site(server, delay=0.3)
+    source = tmp_path / "list.txt"
+    source.write_text("\n".join(site.url(n) for n in range(40)))
+    archive_path = tmp_path / "import.gleaner"
+    process = _gleaner(archive_path, "import", str(source))
+    try:
+        deadline = time.monotonic() + 30
+        while _count_articles(archive_path) == 0:
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        out, err = process.communicate(timeout=10)
+        assert time.monotonic() - interrupted < 3
+        assert _group_gone(process.pid, within=5)
+    finally:
+        with_group_killed(process)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and err.splitlines()[-1].startswith("Import cancelled: 40 pages")
+    lines = out.splitlines()
+    assert len(lines) == 40
+    saved = [line for line in lines if "\tsaved #" in line]
+    assert saved and any(line.endswith("\tnot imported (the import was cancelled)")
+                         for line in lines)
+    assert _count_articles(archive_path) == len(saved)
+
+
 # --- acceptance: 500 pages with images, killed halfway, run again -------------------------
 
 PAGES = 500
