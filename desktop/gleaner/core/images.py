@@ -79,18 +79,27 @@ def resolve_images(root: lxml.html.HtmlElement, page_url: str) -> None:
     tracking pixel, an inline data: placeholder). Only attributes change, so the extractor
     sees the same elements and finds the same text."""
     base = _base_url(root, page_url)
+    saved = page_url.lower().startswith("file:")
     for img in root.iter("img"):
-        if _decorative(img):
+        found = [] if _decorative(img) else _resolved(base, _candidates(img))
+        if saved:
+            # A saved page's own copy (in its folder) before an address on the web that
+            # would not be fetched: browsers save `src` but often leave `srcset` remote.
+            found.sort(key=lambda url: not url.lower().startswith("file:"))
+        if found:
+            img.set("src", found[0])
+        else:
             img.attrib.pop("src", None)
-            continue
-        chosen = _chosen_source(img)
-        if chosen is None:
-            img.attrib.pop("src", None)
-            continue
+
+
+def _resolved(base: str, candidates: list[str]) -> list[str]:
+    out = []
+    for candidate in candidates:
         try:
-            img.set("src", urljoin(base, chosen))
+            out.append(urljoin(base, candidate))
         except ValueError:  # a malformed address (an unclosed IPv6 bracket)
-            img.attrib.pop("src", None)
+            continue
+    return out
 
 
 def _base_url(root, page_url: str) -> str:
@@ -118,23 +127,20 @@ def _decorative(img) -> bool:
     return False
 
 
-def _chosen_source(img) -> str | None:
-    """The address a browser would show for img: its <picture>'s first usable <source>, its
-    srcset (lazy-loaded or not), its lazy-loaded src, its src, or its <noscript> copy."""
-    for candidates in (_picture_candidates(img),
-                       *(_parse_srcset(img.get(name, "")) for name in _LAZY_SRCSETS),
-                       _parse_srcset(img.get("srcset", ""))):
-        best = _best_candidate(candidates)
-        if best:
-            return best
-    for name in _LAZY_SOURCES:
-        value = (img.get(name) or "").strip()
-        if _usable(value):
-            return value
+def _candidates(img) -> list[str]:
+    """The addresses img could show, best first, as a browser would choose: its <picture>'s
+    first usable <source>, its srcset (lazy-loaded or not), its lazy-loaded src, its src
+    (unless a placeholder), its <noscript> copy."""
+    found = [_best_candidate(candidates) for candidates in (
+        _picture_candidates(img),
+        *(_parse_srcset(img.get(name, "")) for name in _LAZY_SRCSETS),
+        _parse_srcset(img.get("srcset", "")))]
+    found.extend((img.get(name) or "").strip() for name in _LAZY_SOURCES)
     src = (img.get("src") or "").strip()
-    if _usable(src) and not _PLACEHOLDER.search(urlsplit(src).path if "://" in src else src):
-        return src
-    return _noscript_copy(img)
+    if not _PLACEHOLDER.search(urlsplit(src).path if "://" in src else src):
+        found.append(src)
+    found.append(_noscript_copy(img))
+    return [url for url in found if url and _usable(url)]
 
 
 def _picture_candidates(img) -> list[tuple[str, float | None, str]]:
