@@ -115,10 +115,11 @@ def test_reextract_uses_no_network(archive: Archive, httpserver) -> None:
     httpserver.expect_request("/story").respond_with_data(page, content_type="text/html")
     captured = capture(httpserver.url_for("/story"))
     article_id, _ = operations.save_article(archive, captured).value
-    httpserver.clear()
-    httpserver.stop()  # any request now fails
+    httpserver.clear()  # any request now fails (and is logged)
+    requests = len(httpserver.log)
     _older_extraction(archive, article_id, dropped=1)
     operations.reextract_article(archive, article_id)
+    assert len(httpserver.log) == requests
     assert archive.article_text(article_id) == captured.text
     assert archive.get_article(article_id).url == captured.url
 
@@ -139,3 +140,23 @@ def test_reextract_without_change_moves_nothing(archive: Archive) -> None:
                             "how": {highlight.id: "position"}}
     assert dataclasses.astuple(archive.get_highlight(highlight.id)) == dataclasses.astuple(
         highlight)
+
+
+def test_reextract_keeps_the_images(archive: Archive) -> None:
+    """A saved page's images stay with it, and the rebuilt HTML and blocks still name them."""
+    from gleaner.core.document import pictures
+
+    page = SITES.parent / "saved_pages" / "complete" / "Field notes from the marsh.html"
+    captured = capture(str(page))
+    assert len(captured.images) == 3
+    article_id, _ = operations.save_article(archive, captured).value
+    names = sorted(archive.article_asset_names(article_id))
+    _older_extraction(archive, article_id, dropped=2)
+    operations.reextract_article(archive, article_id)
+    article = archive.get_article(article_id)
+    assert sorted(archive.article_asset_names(article_id)) == names
+    shown = {p.name for p in pictures(article.blocks)}
+    assert shown == {p.name for p in pictures(captured.blocks)} and set(names) <= shown
+    for name in names:
+        assert f'src="{name}"' in article.html
+    assert article.html == captured.html

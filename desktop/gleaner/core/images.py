@@ -414,7 +414,7 @@ def collect_images(article: CapturedArticle, page: RawPage, progress: Progress |
     kept = _gather(chosen, fetch, budget, progress, workers)
     assets = tuple(kept[p.name] for p in chosen if p.name in kept)
     return dataclasses.replace(article, images=assets,
-                               html=_name_images(article.html, {a.url: a.name for a in assets}))
+                               html=name_images(article.html, {a.url: a.name for a in assets}))
 
 
 def _gather(wanted: list[Picture], fetch, budget: _Budget, progress: Progress,
@@ -525,7 +525,7 @@ def _read_local(folder: Path, src: str, max_bytes: int) -> bytes:
     return data
 
 
-def _name_images(html: str, names: dict[str, str]) -> str:
+def name_images(html: str, names: dict[str, str]) -> str:
     """The stored HTML with each kept image's src replaced by its asset name."""
     if not names or "<img" not in html:
         return html

@@ -79,7 +79,8 @@ def reextract_article(archive: Archive, article_id: int) -> OpResult:
     "how": {highlight id: how it was placed}}. Undo puts the previous text back."""
     from .reextract import rebuild_article
 
-    article = rebuild_article(*archive.saved_page(article_id))
+    article = rebuild_article(*archive.saved_page(article_id),
+                              kept_images=archive.article_asset_sources(article_id))
 
     def action():
         report = archive.replace_content(article_id, article)

@@ -170,6 +170,11 @@ class ArticlesMixin:
                               "WHERE article_id = ? AND name = ?", [article_id, name]).fetchone()
         return (row[0], row[1]) if row else None
 
+    def article_asset_sources(self, article_id: int) -> dict[str, str]:
+        """Where each image kept with an article came from: {address: asset name}."""
+        return dict(self.db.execute(
+            "SELECT url, name FROM article_assets WHERE article_id = ?", [article_id]))
+
     def article_asset_names(self, article_id: int) -> list[str]:
         """The names of the images kept with an article."""
         return [row[0] for row in self.db.execute(
