@@ -201,6 +201,10 @@ def run(args: argparse.Namespace) -> int:
                 "reextract": cmd_reextract,
                 "undo": cmd_undo, "redo": cmd_redo, "history": cmd_history,
                 **dict.fromkeys(FLAG_HELP, cmd_flag)}
+    if args.command == "import":
+        from .core.importing import start_workers_early
+
+        start_workers_early()  # loads the extractor on another core meanwhile
     try:
         from .core.archive import Archive
 

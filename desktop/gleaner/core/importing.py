@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import ArchiveError, CaptureError
-from .fetch import DEADLINE_SECONDS, MAX_BYTES, TIMEOUT_SECONDS
 from .import_sources import ImportItem, SourceError, read_sources
 from .models import CapturedArticle, OpResult
 from .tasks import Cancelled, Progress
 
 __all__ = ["ImportItem", "ImportOptions", "ImportReport", "ImportStatus", "ItemResult",
-           "SourceError", "for_archive", "for_client", "read_sources", "run_import"]
+           "SourceError", "for_archive", "for_client", "read_sources", "run_import",
+           "start_workers_early"]
 
 SAVED, ALREADY, FAILED, NOT_DONE = "saved", "already saved", "failed", "not imported"
 
@@ -94,9 +94,18 @@ class ImportOptions:
     batch_bytes: int = 8 * 1024 * 1024  # a batch is saved once it holds this much
     update_seconds: float = 0.1  # status updates at most this often
     images: bool = True  # keep the articles' images offline with them
-    max_bytes: int = MAX_BYTES
-    timeout: float = TIMEOUT_SECONDS
-    deadline: float = DEADLINE_SECONDS
+    # Limits on each page; None: capture's own (25 MB, 20 s per wait, 30 s in all).
+    max_bytes: int | None = None
+    timeout: float | None = None
+    deadline: float | None = None
+
+    def page_limits(self) -> dict:
+        """max_bytes, timeout and deadline for `capture.load_page`."""
+        from .fetch import DEADLINE_SECONDS, MAX_BYTES, TIMEOUT_SECONDS
+
+        return {"max_bytes": self.max_bytes or MAX_BYTES,
+                "timeout": self.timeout or TIMEOUT_SECONDS,
+                "deadline": self.deadline or DEADLINE_SECONDS}
 
     def process_count(self) -> int:
         if self.processes:
@@ -502,8 +511,7 @@ def _address_of(item: ImportItem) -> str:
 def _download(url: str, network: Progress, options: ImportOptions):
     from .capture import load_page
 
-    return load_page(url, network, max_bytes=options.max_bytes, timeout=options.timeout,
-                     deadline=options.deadline)
+    return load_page(url, network, **options.page_limits())
 
 
 class _Extract:
@@ -529,7 +537,7 @@ class _ReadFile:
     def __call__(self) -> CapturedArticle:
         from .capture import extract_page, load_page
 
-        page = load_page(self.path, max_bytes=self.options.max_bytes)
+        page = load_page(self.path, max_bytes=self.options.page_limits()["max_bytes"])
         article = extract_page(page)
         if self.options.images:
             article = _with_images(article, page, Progress(), self.options)
@@ -543,10 +551,11 @@ def _with_images(article: CapturedArticle, page, network: Progress,
     article."""
     from .images import IMAGE_DEADLINE, IMAGE_TIMEOUT, collect_images
 
+    limits = options.page_limits()
     try:
         return collect_images(article, page, network,
-                              deadline=min(options.deadline, IMAGE_DEADLINE),
-                              timeout=min(options.timeout, IMAGE_TIMEOUT))
+                              deadline=min(limits["deadline"], IMAGE_DEADLINE),
+                              timeout=min(limits["timeout"], IMAGE_TIMEOUT))
     except Cancelled:
         raise
     except Exception:  # a placeholder in the reader, not a lost article
@@ -557,10 +566,10 @@ _CONTEXT = None
 WORKER_NICENESS = 5
 
 
-def _process_pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes for extraction. Never forked from this process: the window has Qt
-    loaded, and forking a process with threads is unsafe. A forkserver (where there is one)
-    starts them with the extractor already imported."""
+def _context():
+    """How worker processes start. Never forked from this process: the window has Qt loaded,
+    and forking a process with threads is unsafe. A forkserver (where there is one) starts
+    them with the extractor already imported."""
     global _CONTEXT
     if _CONTEXT is None:
         if "forkserver" in multiprocessing.get_all_start_methods():
@@ -568,7 +577,21 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
             _CONTEXT.set_forkserver_preload(["gleaner.core.capture"])
         else:
             _CONTEXT = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=_CONTEXT, initializer=_worker_started)
+    return _CONTEXT
+
+
+def start_workers_early() -> None:
+    """Start the process that starts the extraction workers now, so that it loads the
+    extractor (half a second) while this process still loads the archive: the command line
+    calls it first thing. Without a forkserver it does nothing."""
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=_context(), initializer=_worker_started)
 
 
 def _worker_started() -> None:
