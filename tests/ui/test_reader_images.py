@@ -5,6 +5,8 @@ refresh docs/reader-images.png."""
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from pathlib import Path
 
 import pytest
@@ -23,10 +25,12 @@ from gleaner.core.document import (
     canonical_text,
     image_name,
 )
+from gleaner.core.images import sniff_image
 from gleaner.core.models import Article, Highlight, Theme
 from gleaner.ui.reader import (
     HIGHLIGHT_ALPHA,
     IMAGE_BLOCK,
+    LOADING_FILL,
     PLACEHOLDER_FILL,
     ReaderView,
     _x_of,
@@ -124,9 +128,15 @@ def near(colour: QColor, expected: QColor, slack: int = 10) -> bool:
                abs(colour.blue() - expected.blue())) <= slack
 
 
-def test_images_are_shown_and_the_text_is_unchanged(reader):
+def loaded(qtbot, reader: ReaderView) -> None:
+    """Wait until the reader's image thread has delivered every image."""
+    qtbot.waitUntil(lambda: reader.loading_images() == 0, timeout=5000)
+
+
+def test_images_are_shown_and_the_text_is_unchanged(reader, qtbot):
     article = make_article()
     reader.show_article(article, [], [THEME])
+    loaded(qtbot, reader)
     assert reader.body_text() == article.text
     assert "\ufffc" not in reader.body_text()
     names = [image_name(f"https://x.example/{n}.png") for n in ("top", "wide", "missing", "end")]
@@ -187,6 +197,7 @@ def test_offsets_round_trip_whatever_the_images(reader, shape, trailing):
 
 def test_image_pixels_and_placeholder_on_screen(reader, qtbot):
     reader.show_article(make_article(), [], [THEME])
+    loaded(qtbot, reader)
     qtbot.wait(20)
     frame = reader.viewport().grab().toImage()
     top, wide, missing, _end = image_rects(reader)
@@ -206,6 +217,7 @@ def test_image_pixels_and_placeholder_on_screen(reader, qtbot):
 def test_images_fit_a_narrow_column(reader, qtbot):
     reader.resize(420, 700)
     reader.show_article(make_article(), [], [THEME])
+    loaded(qtbot, reader)
     qtbot.wait(20)
     _top, wide, missing, _end = image_rects(reader)
     column = reader.viewport().width() - 2 * reader._side_margin()
@@ -292,15 +304,69 @@ def test_images_before_the_first_and_after_the_last_block(reader):
     assert reader.selection_range() == (0, len("Only line."))
 
 
-def test_a_failing_loader_shows_placeholders(reader):
+def test_a_failing_loader_shows_placeholders(reader, qtbot):
     def broken(_name: str) -> bytes:
         raise OSError("archive gone")
 
     reader.set_image_loader(broken)
     article = make_article()
     reader.show_article(article, [], [THEME])
+    loaded(qtbot, reader)
     assert not any(reader.shown_images().values())
     assert reader.body_text() == article.text
+
+
+def test_the_page_is_shown_before_its_images_are_decoded(reader, qtbot):
+    """Images are read and decoded on the reader's thread: the page is laid out at once with
+    a box of each image's stored size, and nothing moves when the images arrive."""
+    release = threading.Event()
+    sizes = {name: sniff_image(data)[1:] for name, data in IMAGES.items()}
+
+    def slow(name: str) -> bytes | None:
+        release.wait(5)
+        return IMAGES.get(name)
+
+    reader.set_image_loader(slow, lambda _article_id: sizes)
+    article = make_article()
+    reader.show_article(article, [], [THEME])
+    assert reader.body_text() == article.text
+    assert reader.loading_images() == 3  # the missing one is known not to be saved
+    assert reader.shown_images()[image_name("https://x.example/missing.png")] is False
+    boxes = image_rects(reader)
+    target = reader.cursorRect(reader._cursor_for(article.text.index("Target"),
+                                                  article.text.index("Target"))).top()
+    frame = reader.viewport().grab().toImage()
+    assert near(frame.pixelColor(boxes[0].center().toPoint()), LOADING_FILL, 4)
+    release.set()
+    loaded(qtbot, reader)
+    assert [r.size() for r in image_rects(reader)] == [r.size() for r in boxes]
+    assert reader.cursorRect(reader._cursor_for(article.text.index("Target"),
+                                                article.text.index("Target"))).top() == target
+    qtbot.wait(20)
+    frame = reader.viewport().grab().toImage()
+    assert near(frame.pixelColor(image_rects(reader)[0].center().toPoint()), RED)
+
+
+def test_images_of_an_article_left_behind_are_dropped(reader, qtbot):
+    release = threading.Event()
+    asked: list[str] = []
+
+    def slow(name: str) -> bytes | None:
+        asked.append(name)
+        release.wait(5)
+        return IMAGES.get(name)
+
+    reader.set_image_loader(slow)
+    first = make_article()
+    reader.show_article(first, [], [THEME])
+    plain = make_article("<p>Only words here, and no pictures at all in this one.</p>")
+    plain = dataclasses.replace(plain, id=8)
+    reader.show_article(plain, [], [THEME])
+    release.set()
+    qtbot.wait(100)
+    assert reader.loading_images() == 0
+    assert len(asked) <= 1  # the one already being read; the rest never were
+    assert reader.body_text() == plain.text
 
 
 # --- in the window, from the archive ---------------------------------------------------------
@@ -314,6 +380,7 @@ def test_window_reader_shows_the_archive_images(open_window, archive, marsh, tmp
     window = open_window(archive)
     window.show_article(marsh)
     reader = window.reader
+    loaded(qtbot, reader)
     text = archive.article_text(marsh)
     assert reader.body_text() == text
     saved = set(archive.article_asset_names(marsh))
@@ -371,6 +438,7 @@ def test_keyboard_selection_across_an_image_codes_the_right_quote(open_window, a
     window = open_window(archive)
     window.show_article(marsh)
     reader = window.reader
+    loaded(qtbot, reader)
     text = archive.article_text(marsh)
     start = text.index("right.\nThe heron")
     reader.select_range(start, start)

@@ -455,7 +455,8 @@ def _keep_one(picture: Picture, fetch, budget: _Budget, progress: Progress
     found = sniff_image(data)
     if found is None or not budget.take(len(data)):
         return None
-    return ImageAsset(name=picture.name, url=picture.src, media_type=found[0], data=data)
+    return ImageAsset(name=picture.name, url=picture.src, media_type=found[0], data=data,
+                      width=found[1], height=found[2])
 
 
 class _Quiet(Progress):

@@ -18,6 +18,8 @@ class ImageAsset:
     url: str
     media_type: str
     data: bytes
+    width: int = 0  # pixels, as the image's own header says
+    height: int = 0
 
 
 @dataclass(frozen=True)

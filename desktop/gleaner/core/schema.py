@@ -392,7 +392,7 @@ def _codebook_tree_article_tags_memos_edits(db: Database) -> None:
 @migrations(name="0005_article_assets_and_keys")
 def _article_assets_and_keys(db: Database) -> None:
     """Articles keep their images (`article_assets`: the bytes, where they came from, their
-    type) so the reader shows them offline, and the keys that recognise a page saved before
+    type and size) so the reader shows them offline, and the keys that recognise a page saved before
     (`article_keys`): the normalised address of each URL it was reached by ('url'), the
     fingerprint of the saved file's bytes ('source') and of its text ('text').
     """
@@ -406,6 +406,8 @@ def _article_assets_and_keys(db: Database) -> None:
             name TEXT NOT NULL,
             url TEXT NOT NULL DEFAULT '',
             media_type TEXT NOT NULL,
+            width INTEGER NOT NULL DEFAULT 0,   -- pixels, so the reader can lay out the page
+            height INTEGER NOT NULL DEFAULT 0,  -- before the image itself is decoded
             data BLOB NOT NULL,
             PRIMARY KEY (article_id, name)
         );

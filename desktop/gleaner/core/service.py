@@ -33,8 +33,8 @@ from .errors import ArchiveError
 
 # Archive methods the window may call through the process; they only read.
 READS = frozenset({
-    "article_asset", "article_asset_names", "article_count", "article_page", "article_row",
-    "article_summaries", "data_version", "find_article_by_url",
+    "article_asset", "article_asset_names", "article_asset_sizes", "article_count",
+    "article_page", "article_row", "article_summaries", "data_version", "find_article_by_url",
     "get_article", "get_highlight", "get_theme", "history", "is_empty", "list_highlights",
     "list_tags", "list_themes", "redo_label", "step_size", "suggest_color", "tag_names",
     "theme_by_name", "themes_by_id", "undo_label",

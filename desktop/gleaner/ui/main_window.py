@@ -120,8 +120,9 @@ class MainWindow(QMainWindow):
         self.library.customContextMenuRequested.connect(self._library_menu)
         self.reader = ReaderView()
         # The reader's images come from the archive alone (None: not saved with the article).
-        self.reader.set_image_loader(lambda name: (self.archive.read(
-            "article_asset", self.reader.article.id, name) or (None, None))[1])
+        self.reader.set_image_loader(
+            self._image_bytes,
+            lambda article_id: self.archive.read("article_asset_sizes", article_id))
         self.reader.highlightClicked.connect(self.select_highlight)
         self.reader.codeRequested.connect(self.code_selection)
         self.reader.selectionChanged.connect(self._on_reader_selection)
@@ -575,6 +576,17 @@ class MainWindow(QMainWindow):
         self.redo_action.setEnabled(redo_label is not None)
 
     # --- library ---------------------------------------------------------------------------
+
+    def _image_bytes(self, name: str) -> bytes | None:
+        """An image of the open article, as kept in the archive (called on the reader's image
+        thread; the archive client is thread-safe). A request that outlives its article reads
+        the same name in the next one (names come from the image's address) or nothing, and
+        the reader drops its answer either way."""
+        article = self.reader.article
+        if article is None:
+            return None
+        found = self.archive.read("article_asset", article.id, name)
+        return found[1] if found else None
 
     def show_article(self, article_id: int) -> None:
         """Open an article in the reader."""

@@ -8,11 +8,16 @@ The view loads nothing by itself; a link opens in the system browser only when c
 only for http(s).
 
 Images come from the archive alone, through a loader the window hands over
-(`set_image_loader`); one that was not saved shows as a grey placeholder. Each image stands in
-a paragraph of its own between the text blocks, where Qt puts an object-replacement character
-(U+FFFC) and a paragraph break for it. Those two positions per image are not in the canonical
-text, so `_PositionMap` skips them: highlights, selections and scrolling stay on the same
-characters as without images, and `body_text()` is still the canonical text.
+(`set_image_loader`); one that was not saved shows as a grey placeholder. Reading and decoding
+an article's photographs takes ~9 ms each, so it happens on a thread of the reader's own
+(`_ImageWorker`) while the page is shown at once with a light box of each image's stored size
+in its place; each image replaces its box as it arrives, and nothing below it moves.
+
+Each image stands in a paragraph of its own between the text blocks, where Qt puts an
+object-replacement character (U+FFFC) and a paragraph break for it. Those two positions per
+image are not in the canonical text, so `_PositionMap` skips them: highlights, selections and
+scrolling stay on the same characters as without images, and `body_text()` is still the
+canonical text.
 
 Highlights may overlap and nest, and each may have several themes. Each stretch of text is
 filled once: in its highlight's first theme colour, or a neutral tint where highlights overlap.
@@ -24,12 +29,24 @@ and cannot be coded.
 
 from __future__ import annotations
 
+import queue
+import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRectF, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QMimeData,
+    QObject,
+    QPoint,
+    QPointF,
+    QRectF,
+    Qt,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -83,6 +100,66 @@ PLACEHOLDER_FILL = QColor("#ECEEF1")
 PLACEHOLDER_EDGE = QColor("#B9BEC5")
 PLACEHOLDER_TEXT = QColor("#4D5156")
 NOT_SAVED = "Image not saved"
+LOADING_FILL = QColor("#F3F4F6")  # an image's box while it is read and decoded
+LOADING_SIZE = (READING_WIDTH, 394)  # 16:9, for an image whose size the archive does not know
+
+
+class _ImageWorker(QObject):
+    """Reads and decodes the open article's images on a thread of its own, newest request
+    first; results come back to the main thread through `loaded` (a queued signal).
+
+    Not the window's background helper: loading images is no work the user waits for or
+    cancels, and must never show the busy bar. Requests for an article no longer open are
+    dropped unread.
+    """
+
+    loaded = Signal(object, str, QImage)  # article key, asset name, image (null: not saved)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._jobs: queue.Queue = queue.Queue()
+        self.current = None  # the key of the article whose images are wanted
+        self._thread: threading.Thread | None = None
+
+    def request(self, key, names: list[str], loader: Callable[[str], bytes | None],
+                pixels: int, ratio: float) -> None:
+        """Load these images of the article `key` (dropping what earlier articles asked)."""
+        self.current = key
+        for name in names:
+            self._jobs.put((key, name, loader, pixels, ratio))
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="gleaner-reader-images",
+                                            daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            key, name, loader, pixels, ratio = self._jobs.get()
+            if key != self.current:
+                continue
+            try:
+                data = loader(name)
+            except Exception:  # noqa: BLE001 - an image that cannot be read is not shown
+                data = None
+            if key == self.current:
+                image = decode_image(data, pixels, ratio)
+                try:
+                    self.loaded.emit(key, name, image)
+                except RuntimeError:  # the reader is gone (the program is closing)
+                    return
+
+
+def decode_image(data: bytes | None, pixels: int, ratio: float) -> QImage:
+    """An image's bytes decoded and, if wider than `pixels` device pixels, scaled smoothly to
+    that width once (Qt's own scaling of an image in text is coarse; it also halves the memory
+    of a large photograph). A null image if the bytes are no image."""
+    image = QImage()
+    if data:
+        image.loadFromData(data)
+    if image.width() > pixels:
+        image = image.scaledToWidth(pixels, Qt.TransformationMode.SmoothTransformation)
+        image.setDevicePixelRatio(ratio)
+    return image
 
 
 class _PositionMap:
@@ -203,8 +280,13 @@ class ReaderView(QTextBrowser):
         self._dragged = False
         self._page: QTextDocument | None = None  # the page we built (Qt owns the first one)
         self._image_loader: Callable[[str], bytes | None] | None = None
+        self._image_sizes: Callable[[int], dict[str, tuple[int, int]]] | None = None
         self._images: dict[str, QImage] = {}  # the open article's images, by asset name
         self._images_of: tuple[int, str] | None = None  # the article _images belong to
+        self._pictures: dict[str, Picture] = {}  # the open article's pictures, by name
+        self._waiting: set[str] = set()  # images being read and decoded
+        self._image_worker = _ImageWorker()
+        self._image_worker.loaded.connect(self._image_loaded)
 
     # --- loading -------------------------------------------------------------------------
 
@@ -213,11 +295,20 @@ class ReaderView(QTextBrowser):
         article's own images are handed to the page before it is laid out)."""
         return None
 
-    def set_image_loader(self, loader: Callable[[str], bytes | None] | None) -> None:
+    def set_image_loader(self, loader: Callable[[str], bytes | None] | None,
+                         sizes: Callable[[int], dict[str, tuple[int, int]]] | None = None
+                         ) -> None:
         """Where the open article's images come from: loader(asset name) gives the bytes kept
-        in the archive, or None when the image was not saved."""
+        in the archive, or None when the image was not saved (it is called on the reader's
+        image thread); sizes(article id) gives {name: (width, height)} of the images kept, so
+        the page is laid out before they are decoded (without it every picture is tried)."""
         self._image_loader = loader
+        self._image_sizes = sizes
         self._images, self._images_of = {}, None
+
+    def loading_images(self) -> int:
+        """How many of the open article's images are still being read and decoded."""
+        return len(self._waiting)
 
     def image_names(self) -> list[str]:
         """The asset names of the images on the page, in reading order (placeholders too)."""
@@ -240,32 +331,49 @@ class ReaderView(QTextBrowser):
             block = block.next()
         return slots
 
-    def _image_for(self, picture: Picture) -> tuple[QImage, bool]:
-        """The picture's image from the archive, or a placeholder (and False)."""
-        if picture.name not in self._images:
-            self._images[picture.name] = self._load_image(picture.name)
-        image = self._images[picture.name]
-        if image.isNull():
-            return _placeholder(picture.alt), False
-        return image, True
+    def _image_for(self, picture: Picture, sizes: dict[str, tuple[int, int]] | None
+                   ) -> tuple[QImage, str]:
+        """What stands for the picture now, and whether it is "shown", "loading" (a box of
+        its size until the thread has decoded it) or "missing" (the grey placeholder)."""
+        image = self._images.get(picture.name)
+        if image is not None:
+            return (image, "shown") if not image.isNull() else (_placeholder(picture.alt),
+                                                                 "missing")
+        if self._image_loader is None or (sizes is not None and picture.name not in sizes):
+            return _placeholder(picture.alt), "missing"
+        self._waiting.add(picture.name)
+        width, height = (sizes or {}).get(picture.name) or LOADING_SIZE
+        return _loading_box(width, height), "loading"
 
-    def _load_image(self, name: str) -> QImage:
-        data = None
-        if self._image_loader is not None:
-            try:
-                data = self._image_loader(name)
-            except Exception:  # noqa: BLE001 - an image that cannot be read is not shown
-                data = None
-        image = QImage()
-        if data:
-            image.loadFromData(data)
-        if image.width() > READING_WIDTH:
-            # Scaled smoothly once to the column's width in device pixels (Qt's own scaling
-            # of an image in text is coarse), and half the memory of a large photograph.
-            pixels = min(image.width(), round(READING_WIDTH * self.devicePixelRatioF()))
-            image = image.scaledToWidth(pixels, Qt.TransformationMode.SmoothTransformation)
-            image.setDevicePixelRatio(pixels / READING_WIDTH)
-        return image
+    def _image_loaded(self, key, name: str, image: QImage) -> None:
+        """An image arrived from the thread: it takes its box's place (same size, so nothing
+        below moves), or the grey placeholder if it could not be read."""
+        if key != self._images_of or name not in self._waiting:
+            return
+        self._waiting.discard(name)
+        self._images[name] = image
+        picture = self._pictures.get(name)
+        if picture is None:
+            return
+        saved = not image.isNull()
+        self._place_image(picture, image if saved else _placeholder(picture.alt), saved)
+
+    def _place_image(self, picture: Picture, image: QImage, saved: bool) -> None:
+        document = self.document()
+        shown = self._image_format(document, picture, image, "shown" if saved else "missing")
+        old_names = {f"{IMAGE_SCHEME}:{picture.name}",
+                     f"{IMAGE_SCHEME}:{picture.name}#not-saved"}
+        block = document.begin()
+        while block.isValid():
+            if block.blockFormat().hasProperty(IMAGE_BLOCK):
+                for fragment in (item.fragment() for item in block):
+                    if fragment.charFormat().toImageFormat().name() in old_names:
+                        cursor = QTextCursor(document)
+                        cursor.setPosition(fragment.position())
+                        cursor.setPosition(fragment.position() + fragment.length(),
+                                           QTextCursor.MoveMode.KeepAnchor)
+                        cursor.setCharFormat(shown)
+            block = block.next()
 
     def show_article(self, article: Article, highlights: list[Highlight],
                      themes: list[Theme]) -> None:
@@ -273,6 +381,12 @@ class ReaderView(QTextBrowser):
         if self._images_of != (article.id, article.guid):  # guid: another archive's #1
             self._images, self._images_of = {}, (article.id, article.guid)
         self.article = article
+        self._pictures = {p.name: p for b in article.blocks for p in (*b.images,
+                                                                      *b.images_after)}
+        self._waiting = set()
+        self._image_worker.current = self._images_of  # what earlier articles asked is dropped
+        sizes = self._image_sizes(article.id) if (
+            self._image_sizes is not None and self._pictures) else None
         self.active_highlight = None
         if self.overlap_menu is not None:
             self.overlap_menu.close()  # it offered the previous article's highlights
@@ -284,8 +398,8 @@ class ReaderView(QTextBrowser):
         _write_header(cursor, article)
         cursor.insertBlock(_paragraph_format(), QTextCharFormat())
         self.body_start = cursor.position()
-        inserts = _write_body(cursor, article.blocks,
-                              lambda picture: self._image_format(document, picture))
+        inserts = _write_body(cursor, article.blocks, lambda picture: self._image_format(
+            document, picture, *self._image_for(picture, sizes)))
         self.positions = _PositionMap(article.text, self.body_start, inserts)
         self.setDocument(document)
         if self._page is not None:
@@ -296,21 +410,26 @@ class ReaderView(QTextBrowser):
         self._fit_column()
         self.set_highlights(highlights, themes)
         self.verticalScrollBar().setValue(0)
+        if self._waiting:
+            self._image_worker.request(
+                self._images_of, sorted(self._waiting, key=list(self._pictures).index),
+                self._image_loader, round(READING_WIDTH * self.devicePixelRatioF()),
+                self.devicePixelRatioF())
 
-    def _image_format(self, document: QTextDocument, picture: Picture) -> QTextImageFormat:
-        """An image of the article (or its placeholder) as the page shows it: at most as wide
-        as the column, with its description as tooltip."""
-        image, saved = self._image_for(picture)
-        name = f"{IMAGE_SCHEME}:{picture.name}" + ("" if saved else "#not-saved")
+    def _image_format(self, document: QTextDocument, picture: Picture, image: QImage,
+                      state: str) -> QTextImageFormat:
+        """An image of the article (or what stands for it) as the page shows it: at most as
+        wide as the column, with its description as tooltip."""
+        name = f"{IMAGE_SCHEME}:{picture.name}" + ("#not-saved" if state == "missing" else "")
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
         image_format = QTextImageFormat()
         image_format.setName(name)
         # Never wider than the column (a percentage would count the side margins in).
         image_format.setMaximumWidth(QTextLength(QTextLength.Type.FixedLength,
                                                  self._column_width()))
-        if not saved:
+        if state == "missing":
             image_format.setProperty(PLACEHOLDER, True)
-        tip = picture.alt if saved else f"{NOT_SAVED} with the article" + (
+        tip = picture.alt if state != "missing" else f"{NOT_SAVED} with the article" + (
             f": {picture.alt}" if picture.alt else "")
         if tip:
             image_format.setToolTip(tip)
@@ -920,6 +1039,15 @@ def _image_block_format() -> QTextBlockFormat:
     block_format.setBottomMargin(14)
     block_format.setProperty(IMAGE_BLOCK, True)
     return block_format
+
+
+def _loading_box(width: int, height: int) -> QImage:
+    """A light box the size an image will have once decoded (scaled to the column)."""
+    if width > READING_WIDTH:
+        width, height = READING_WIDTH, max(1, round(height * READING_WIDTH / width))
+    image = QImage(max(1, width), max(1, height), QImage.Format.Format_RGB32)
+    image.fill(LOADING_FILL)
+    return image
 
 
 def _placeholder(alt: str) -> QImage:

@@ -160,8 +160,9 @@ class ArticlesMixin:
     def _store_assets(self, article_id: int, images) -> None:
         for image in images:
             self.db.execute("INSERT OR REPLACE INTO article_assets (article_id, name, url, "
-                            "media_type, data) VALUES (?, ?, ?, ?, ?)",
-                            [article_id, image.name, image.url, image.media_type, image.data])
+                            "media_type, width, height, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [article_id, image.name, image.url, image.media_type, image.width,
+                             image.height, image.data])
             self._created("article_assets", article_id=article_id, name=image.name)
 
     def article_asset(self, article_id: int, name: str) -> tuple[str, bytes] | None:
@@ -169,6 +170,13 @@ class ArticlesMixin:
         row = self.db.execute("SELECT media_type, data FROM article_assets "
                               "WHERE article_id = ? AND name = ?", [article_id, name]).fetchone()
         return (row[0], row[1]) if row else None
+
+    def article_asset_sizes(self, article_id: int) -> dict[str, tuple[int, int]]:
+        """The images kept with an article: {asset name: (width, height) in pixels}; the
+        reader lays the page out with these before it has decoded any image."""
+        return {name: (width, height) for name, width, height in self.db.execute(
+            "SELECT name, width, height FROM article_assets WHERE article_id = ?",
+            [article_id])}
 
     def article_asset_sources(self, article_id: int) -> dict[str, str]:
         """Where each image kept with an article came from: {address: asset name}."""
