@@ -253,7 +253,7 @@ class _Run:
         # Downloads share one Progress: cancelling it stops them all at their next check.
         self.network = Progress()
         self.threads: ThreadPoolExecutor | None = None  # page downloads
-        self.image_threads: ThreadPoolExecutor | None = None  # each collects one article's
+        self.image_threads: ThreadPoolExecutor | None = None  # one article's images each
         self.processes: ProcessPoolExecutor | None = None
 
     # The run ------------------------------------------------------------------------------
@@ -311,19 +311,19 @@ class _Run:
     def _admit(self) -> None:
         """Start items until the pipeline holds enough (memory stays bounded)."""
         while self.working < self.window and self.next_item < len(self.items):
+            # A run again after an interruption may pass over thousands of saved pages here.
+            self.progress.raise_if_cancelled()
             index = self.next_item
             self.next_item += 1
             item = self.items[index]
             self.current = item.label
             if item.problem:
                 self._finish(index, FAILED, reason=item.problem)
-                continue
-            existing = self.target.find_article_by_url(_address_of(item))
-            if existing is not None:
+            elif (existing := self.target.find_article_by_url(_address_of(item))) is not None:
                 self._finish(index, ALREADY, article_id=existing)
-                continue
-            self.working += 1
-            self._start(index)
+            else:
+                self.working += 1
+                self._start(index)
             self._send_status()
 
     def _start(self, index: int) -> None:
