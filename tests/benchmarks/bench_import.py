@@ -140,6 +140,43 @@ def fetch_summary_loop(urls: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def stage_costs(paths: list[Path], work: Path) -> dict[str, float]:
+    """Milliseconds per page of each step of importing a saved page, one page at a time on
+    one core, beside summary() on the same files: where (a)'s time goes."""
+    import zlib
+
+    from readability import Document
+
+    from gleaner.core import operations
+    from gleaner.core.archive import Archive
+    from gleaner.core.capture import collect_images, extract_page, load_page
+
+    def timed(step):
+        started = time.perf_counter()
+        values = [step(path) for path in paths]
+        return values, (time.perf_counter() - started) * 1000 / len(paths)
+
+    summary_loop(paths[:3])
+    _, summary = timed(lambda path: Document(path.read_bytes()).summary())
+    pages, load = timed(lambda path: load_page(str(path)))
+    by_path = dict(zip(paths, pages, strict=True))
+    articles, extract = timed(lambda path: extract_page(by_path[path]))
+    extracted = dict(zip(paths, articles, strict=True))
+    articles, images = timed(lambda path: collect_images(extracted[path], by_path[path]))
+    _, compress = timed(lambda path: zlib.compress(by_path[path].content, 9))
+    archive = Archive.open(work / f"stages-{time.monotonic_ns()}.gleaner")
+    try:
+        started = time.perf_counter()
+        for start in range(0, len(articles), 10):
+            operations.import_articles(archive, [(a, []) for a in articles[start:start + 10]])
+        save = (time.perf_counter() - started) * 1000 / len(articles)
+    finally:
+        archive.close()
+    return {"summary()": summary, "load_page": load, "extract_page": extract,
+            "collect_images": images, "save (batches of 10)": save,
+            "of which zlib level 9": compress}
+
+
 # --- a slow local server (in its own process) ---------------------------------------------
 
 def serve(folder: str, delay: float, port_out) -> None:
@@ -250,6 +287,15 @@ def main() -> int:
         print("| --- | ---: | ---: | ---: | ---: | --- |")
         for label, (folder, paths, _served) in corpora.items():
             folder_benchmark(paths, folder, work, label)
+        print("\nWhere (a)'s time goes: ms per page, one page at a time on one core\n")
+        names = None
+        for label, (_folder, paths, _served) in corpora.items():
+            costs = stage_costs(paths[:40], work)
+            if names is None:
+                names = list(costs)
+                print("| pages | " + " | ".join(names) + " |")
+                print("| --- |" + " ---: |" * len(names))
+            print(f"| {label} | " + " | ".join(f"{costs[n]:.1f}" for n in names) + " |")
         print(f"\n(b) `gleaner import URLS`, every answer after {DELAY * 1000:.0f} ms, vs a "
               "sequential fetch-then-summary() loop (target ≥ 4×)\n")
         print("| pages | URLs | fetch+summary() loop | gleaner import | throughput | "
