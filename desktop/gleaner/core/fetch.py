@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import functools
 import ipaddress
 import re
 import socket
@@ -199,6 +200,7 @@ class _Download:
         """(content, final url, charset from the header, Content-Language)."""
         try:
             with httpx.Client(follow_redirects=False, timeout=self.timeout, headers=self.headers,
+                              verify=_tls_context(),
                               event_hooks={"response": [_check_location]}) as client:
                 _bound_by(client, _BoundedBackend(self.clock, self.timeout))
                 response = self._open(client, max_redirects)
@@ -277,6 +279,13 @@ class _Download:
         if isinstance(error, httpx.UnsupportedProtocol):
             return f"the address is not valid ({_first_line(error)})"
         return f"the download from {host} failed ({_first_line(error)})"
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context (certificate checks on) for every download. Building one loads the
+    certificate store: ~17 ms of CPU that a bulk import would pay for every page and image."""
+    return httpx.create_ssl_context()
 
 
 def _check_location(response: httpx.Response) -> None:
@@ -618,7 +627,7 @@ def decode_html(content: bytes, header_charset: str = "") -> tuple[str, str]:
     (which nothing downstream can store) and an XML declaration (lxml refuses one in text).
     """
     text, charset = _decode(content, header_charset)
-    text = _XML_DECLARATION.sub("", text.translate(_CONTROL_CHARACTERS), count=1)
+    text = _XML_DECLARATION.sub("", _CONTROL_CHARACTERS.sub("", text), count=1)
     return _SURROGATES.sub("", text), charset
 
 
@@ -631,8 +640,9 @@ codecs.register_error("gleaner-c1", _pass_c1)
 # utf-8 with surrogatepass: a lone surrogate (ED A0 80) must not send the page to detection.
 _ERRORS = {"cp1252": "gleaner-c1", "utf-8": "surrogatepass"}
 
-# C0 controls except tab, newline and carriage return.
-_CONTROL_CHARACTERS = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+# C0 controls except tab, newline and carriage return. A regular expression, not
+# str.translate with a table: on a 200 KB page that has none it takes 0.2 ms instead of 6 ms.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 

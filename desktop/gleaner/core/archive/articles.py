@@ -24,6 +24,9 @@ _SUMMARY_COLUMNS = (
     "a.id, a.url, a.title, a.byline, a.site_name, a.published, a.saved_at, a.word_count, "
     "(SELECT count(*) FROM highlights h WHERE h.article_id = a.id) AS highlight_count, "
     f"a.starred, a.read, {_TAGS}")
+# zlib level for the page bytes kept with each article: level 9 took 3 ms for a 200 KB page,
+# in the archive's one writer, for 1-2% fewer bytes than level 6.
+ORIGINAL_COMPRESSION = 6
 # Fields the user can correct; what extraction found is kept in `extracted`.
 EDITABLE = ("title", "authors", "site_name", "published")
 
@@ -144,7 +147,8 @@ class ArticlesMixin:
                 "original_html, original_charset) VALUES (?, ?, ?, ?, ?, ?)",
                 [article_id, article.html,
                  json.dumps(blocks_to_json(article.blocks), ensure_ascii=False), article.text,
-                 zlib.compress(article.original_html, 9), article.original_charset])
+                 zlib.compress(article.original_html, ORIGINAL_COMPRESSION),
+                 article.original_charset])
             self._created("articles", id=article_id)
             self._created("article_contents", article_id=article_id)
             self._store_keys(article_id, _article_keys(article))
