@@ -196,7 +196,9 @@ def make_folder(root: Path) -> Path:
     (folder / "2024" / "March" / "notes.txt").write_text("not a page", "utf-8")
     complete = folder / "2024" / "March" / "fourth_files"
     complete.mkdir()
-    (folder / "2024" / "March" / "fourth.html").write_text(article_html(4), "utf-8")
+    # Saved "complete": the page's picture is in its own folder.
+    (folder / "2024" / "March" / "fourth.html").write_text(
+        article_html(4).replace('src="/img/4.png"', 'src="fourth_files/4.png"'), "utf-8")
     (complete / "frame.html").write_text("<html><body>an embedded frame</body></html>")
     (complete / "4.png").write_bytes(png())
     (folder / ".cache").mkdir()
@@ -379,8 +381,13 @@ def test_saved_pages_are_imported_from_a_folder(tmp_path: Path, archive: Archive
     folder = make_folder(tmp_path)
     report = run_import(for_archive(archive), read_sources([folder]), options=FAST)
     assert [r.status for r in report.results] == [SAVED] * 4
-    titles = {archive.get_article(r.article_id).title for r in report.results}
-    assert titles == {article_title(n) for n in (1, 2, 3, 4)}
+    titles = {archive.get_article(r.article_id).title: r.article_id for r in report.results}
+    assert set(titles) == {article_title(n) for n in (1, 2, 3, 4)}
+    # The "complete" page keeps the picture from its folder; the others' are not on disk.
+    fourth = titles[article_title(4)]
+    [name] = archive.article_asset_names(fourth)
+    assert archive.article_asset(fourth, name) == ("image/png", png())
+    assert archive.article_asset_names(titles[article_title(1)]) == []
     again = run_import(for_archive(archive), read_sources([folder]), options=FAST)
     assert [r.status for r in again.results] == [ALREADY] * 4
 
