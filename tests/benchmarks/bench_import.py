@@ -1,6 +1,7 @@
 """Bulk import speed, each against its baseline in the same run.
 
 Run: uv run python tests/benchmarks/bench_import.py [--folder DIR] [--pages N] [--urls N]
+                                                     [--folders-only]
 
 (a) `gleaner import FOLDER` of saved pages (the whole command, as a user runs it: start-up,
     reading, extraction on every core, images, saving) against a sequential loop of
@@ -143,8 +144,6 @@ def fetch_summary_loop(urls: list[str]) -> float:
 def stage_costs(paths: list[Path], work: Path) -> dict[str, float]:
     """Milliseconds per page of each step of importing a saved page, one page at a time on
     one core, beside summary() on the same files: where (a)'s time goes."""
-    import zlib
-
     from readability import Document
 
     from gleaner.core import operations
@@ -163,7 +162,6 @@ def stage_costs(paths: list[Path], work: Path) -> dict[str, float]:
     articles, extract = timed(lambda path: extract_page(by_path[path]))
     extracted = dict(zip(paths, articles, strict=True))
     articles, images = timed(lambda path: collect_images(extracted[path], by_path[path]))
-    _, compress = timed(lambda path: zlib.compress(by_path[path].content, 9))
     archive = Archive.open(work / f"stages-{time.monotonic_ns()}.gleaner")
     try:
         started = time.perf_counter()
@@ -173,8 +171,7 @@ def stage_costs(paths: list[Path], work: Path) -> dict[str, float]:
     finally:
         archive.close()
     return {"summary()": summary, "load_page": load, "extract_page": extract,
-            "collect_images": images, "save (batches of 10)": save,
-            "of which zlib level 9": compress}
+            "collect_images": images, "save (batches of 10)": save}
 
 
 # --- a slow local server (in its own process) ---------------------------------------------
@@ -275,7 +272,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folder", type=Path, help="saved pages to use instead of fixtures")
     parser.add_argument("--pages", type=int, default=200, help="pages for (a) (default 200)")
-    parser.add_argument("--urls", type=int, default=80, help="URLs for (b) (default 80)")
+    parser.add_argument("--urls", type=int, default=100, help="URLs for (b) (default 100)")
+    parser.add_argument("--folders-only", action="store_true", help="run (a) only")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gleaner-bench-import-"))
     try:
@@ -296,6 +294,8 @@ def main() -> int:
                 print("| pages | " + " | ".join(names) + " |")
                 print("| --- |" + " ---: |" * len(names))
             print(f"| {label} | " + " | ".join(f"{costs[n]:.1f}" for n in names) + " |")
+        if args.folders_only:
+            return 0
         print(f"\n(b) `gleaner import URLS`, every answer after {DELAY * 1000:.0f} ms, vs a "
               "sequential fetch-then-summary() loop (target ≥ 4×)\n")
         print("| pages | URLs | fetch+summary() loop | gleaner import | throughput | "

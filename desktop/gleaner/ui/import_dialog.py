@@ -248,7 +248,6 @@ class ImportDialog(QDialog):
 
     def start(self) -> None:
         """Read the chosen sources and import their pages, in the background."""
-        from ..core.importing import ImportOptions, for_client, read_sources, run_import
         from ..core.tasks import Progress
 
         paths = [self.sources.item(row).text() for row in range(self.sources.count())]
@@ -258,14 +257,17 @@ class ImportDialog(QDialog):
         relay = _StatusRelay()
         relay.status.connect(self._show_status)
         self.relay = relay
-        target = for_client(self.main_window.archive)
-        # Small batches: the window waits for the archive while one is being saved.
-        options = ImportOptions(batch_size=5, batch_bytes=2 * 1024 * 1024)
+        client = self.main_window.archive
 
         def work(_progress):
+            # Loaded here, not on the window's thread (the first time takes ~80 ms).
+            from ..core.importing import ImportOptions, for_client, read_sources, run_import
+
             items = read_sources(paths)  # a source that cannot be read: nothing is imported
             stop.raise_if_cancelled()
-            return run_import(target, items, stop, relay.send, options)
+            # Small batches: the window waits for the archive while one is being saved.
+            options = ImportOptions(batch_size=5, batch_bytes=2 * 1024 * 1024)
+            return run_import(for_client(client), items, stop, relay.send, options)
 
         self.heading.setText("Reading the list of pages…")
         self.bar.setRange(0, 0)  # busy until the number of pages is known
