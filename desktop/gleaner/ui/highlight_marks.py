@@ -9,6 +9,7 @@ under the lines of text and as a stripe in the left margin. `stack_rows` hands o
 
 from __future__ import annotations
 
+import heapq
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -44,18 +45,45 @@ def stack_rows(spans: Iterable[tuple[int, float, float, int]]) -> dict[int, int]
 
     spans: (id, start, end, rows it needs). Longer spans that start first take the lower
     rows, so an outer highlight keeps one row all along and the ones inside stack under it.
+    Each span takes the lowest rows free where it starts. Rows are handed back as spans end
+    (a heap of ends), so 2,000 highlights over one passage take milliseconds, not seconds.
     """
-    placed: list[tuple[float, int, int]] = []  # (end, first row, rows) of spans still open
+    open_spans: list[tuple[float, int, int]] = []  # heap of (end, first row, rows)
+    free: set[int] = set()  # rows below `fresh` that no open span holds
+    lowest: list[int] = []  # heap over `free` (entries no longer free are skipped)
+    fresh = 0  # rows from here on have never been taken
     first_rows: dict[int, int] = {}
     for ident, start, end, height in sorted(spans, key=lambda s: (s[1], s[1] - s[2], s[0])):
-        placed = [p for p in placed if p[0] > start]
-        taken = {row for _, first, rows in placed for row in range(first, first + rows)}
-        row = 0
-        while any(r in taken for r in range(row, row + height)):
-            row += 1
+        while open_spans and open_spans[0][0] <= start:
+            _end, first, rows = heapq.heappop(open_spans)
+            for row in range(first, first + rows):
+                free.add(row)
+                heapq.heappush(lowest, row)
+        row = _lowest_free(free, lowest, fresh, height)
+        for taken in range(row, row + height):
+            free.discard(taken)
+        fresh = max(fresh, row + height)
         first_rows[ident] = row
-        placed.append((end, row, height))
+        heapq.heappush(open_spans, (end, row, height))
     return first_rows
+
+
+def _lowest_free(free: set[int], lowest: list[int], fresh: int, height: int) -> int:
+    """The lowest row starting `height` rows in a row that are free (or never taken)."""
+    if height == 1:
+        while lowest and lowest[0] not in free:
+            heapq.heappop(lowest)
+        return lowest[0] if lowest else fresh
+    run_start = previous = None
+    for row in sorted(free):
+        if previous is None or row != previous + 1:
+            run_start = row
+        previous = row
+        if row - run_start + 1 >= height:
+            return run_start
+    if previous is not None and previous == fresh - 1:
+        return run_start  # the free rows at the top continue into rows never taken
+    return fresh
 
 
 def clusters(spans: Iterable[tuple[int, float, float]]) -> list[list[int]]:
