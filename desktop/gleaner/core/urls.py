@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
-import courlan
-
 
 def url_key(url: str) -> str:
     """The page an http(s) address names, as a comparable string ('' for anything else):
@@ -20,6 +18,10 @@ def url_key(url: str) -> str:
     url = (url or "").strip()
     if not url.lower().startswith(("http://", "https://")):
         return ""
+    # Loaded on first use: courlan brings ~75 ms of imports the archive process need not
+    # pay at start-up.
+    import courlan
+
     try:
         # Not strict: strict mode also drops parameters that name the article (?story=123).
         normal = courlan.normalize_url(url)
