@@ -616,3 +616,20 @@ def with_group_killed(process: subprocess.Popen) -> None:
     with __import__("contextlib").suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(10)
+
+
+def test_exports_kept_in_a_folder_of_pages_are_read_as_lists(tmp_path: Path) -> None:
+    """A bookmarks or Pocket export saved among the pages is a list of pages to import,
+    not an article made of links."""
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    shutil.copy(fixtures / "sites" / "wordpress.html", tmp_path / "page.html")
+    shutil.copy(fixtures / "import" / "bookmarks_firefox.html", tmp_path / "bookmarks.html")
+    shutil.copy(fixtures / "import" / "pocket_export.html", tmp_path / "ril_export.html")
+    items = read_sources([tmp_path])
+    files = [item.source for item in items if item.is_file]
+    assert files == [str(tmp_path / "page.html")]
+    addresses = [item for item in items if not item.is_file]
+    expected = (read_sources([tmp_path / "bookmarks.html"])
+                + read_sources([tmp_path / "ril_export.html"]))
+    assert {(i.source, i.tags) for i in addresses} == {(i.source, i.tags) for i in expected}
+    assert len(addresses) > 3

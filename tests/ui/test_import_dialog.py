@@ -176,6 +176,11 @@ def test_a_second_import_skips_what_is_saved(open_window, archive, qtbot, monkey
     choose_and_start(dialog, qtbot, monkeypatch, [url_list])
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == REPORT, timeout=20000)
     assert dialog.report.count("saved") == 5
+    # No article was open: none is opened, and the empty-archive welcome no longer shows.
+    assert window.article is None and window.library.model_.rowCount() == 5
+    assert window.centre.currentWidget() is window.welcome
+    assert window.welcome.heading.text() == "No article open"
+    assert not window.welcome.sample_button.isVisible()
 
     more = [button for button in dialog.findChildren(type(dialog.copy_button))
             if button.text() == "Import &More…"][0]

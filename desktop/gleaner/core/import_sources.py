@@ -159,12 +159,31 @@ def _folder_pages(folder: Path) -> Iterator[ImportItem]:
         stems = {Path(e.name).stem for e in pages}
         for entry in pages:
             found += 1
-            yield ImportItem(str(Path(entry.path)), is_file=True)
+            yield from _folder_file(Path(entry.path))
         subfolders = [e for e in listed if not e.name.startswith(".")
                       and _is_real_folder(e) and not _is_resource_folder(e.name, stems)]
         stack.extend(Path(e.path) for e in reversed(subfolders))
     if not found:
         raise SourceError(f"{folder}: no saved web pages ({', '.join(PAGE_SUFFIXES)}) in it")
+
+
+def _folder_file(path: Path) -> Iterator[ImportItem]:
+    """A page found in a folder; a bookmarks, Pocket or Instapaper export kept among the saved
+    pages is read as the list of pages it is, not saved as an article of links."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(4096).decode("utf-8", "replace")
+    except OSError:
+        head = ""  # the save reports why the file cannot be read
+    lowered = head.lstrip().lower()
+    if not (_looks_like_html(lowered) and _link_list_kind(head, lowered)):
+        yield ImportItem(str(path), is_file=True)
+        return
+    try:
+        yield from _items_in_file(path, _read_bytes(path))
+    except (SourceError, OSError) as error:
+        yield ImportItem(str(path), problem=str(error).removeprefix(f"{path}: "),
+                         is_file=True)
 
 
 def _is_page_file(entry: os.DirEntry) -> bool:

@@ -290,7 +290,7 @@ class ImportDialog(QDialog):
         if self.stop is None:
             return  # a late status of an import already reported
         if status.changes:
-            self._library_gained(status.changes)
+            self.main_window.show_imported(status.changes)
         self.heading.setText("Stopping…" if self.stop.cancelled else "Importing…")
         self.bar.setRange(0, max(status.total, 1))
         self.bar.setValue(status.done)
@@ -299,16 +299,6 @@ class ImportDialog(QDialog):
             self.current_label.setToolTip(status.current)
         self.failures_label.setText(f"{status.failed} failed so far" if status.failed
                                     else "No failures so far")
-
-    def _library_gained(self, changes) -> None:
-        """Show the saved articles in the library without touching the reader: with an
-        article open the window refreshes as for any operation (it keeps that article);
-        with none open, only the list is re-read (the window would otherwise open one)."""
-        window = self.main_window
-        if window.article is None:
-            window.library.reload(keep=None)
-        else:
-            window.apply_changes(changes)
 
     def _finished(self, report: ImportReport) -> None:
         self.stop = None

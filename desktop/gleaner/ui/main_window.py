@@ -505,6 +505,15 @@ class MainWindow(QMainWindow):
             else:
                 self.show_article(replacement.id)
 
+    def show_imported(self, changes: Changes) -> None:
+        """Articles arrived from a bulk import: the library shows them; the reader keeps the
+        article it shows, and with none open it opens none (it says where the articles are)."""
+        if self.article is not None:
+            self.apply_changes(changes)
+            return
+        self.library.reload(keep=None)
+        self.welcome.set_archive_empty(self.library.model_.rowCount() == 0)
+
     def _refresh_article(self) -> None:
         """The open article's own data changed (star, tags, memo, corrected details, a new
         extraction): show it; the reader is laid out again only if its header or text
@@ -534,6 +543,7 @@ class MainWindow(QMainWindow):
         self.article = None
         self.highlights = []
         self.active_highlight = None
+        self.welcome.set_archive_empty(self.library.model_.rowCount() == 0)
         self.centre.setCurrentWidget(self.welcome)
         self.highlight_panel.show_highlight(None, [])
         self.article_highlights.set_highlights([], [])

@@ -91,26 +91,34 @@ class WrappingLabel(QLabel):
 
 
 class WelcomePage(QWidget):
-    """What an empty archive shows: how to start, and the sample article."""
+    """What the reader's place shows with no article open: in an empty archive, how to start
+    and the sample article; otherwise, where to find the articles."""
+
+    EMPTY = ("Your archive is empty",
+             "Save an article by pasting its web address in the box above and pressing Enter "
+             "(Ctrl+L), or open a web page you saved as an .html file (Ctrl+O).<br><br>"
+             "Then select a passage and click a theme, or press its number key, to code it.")
+    NONE_OPEN = ("No article open",
+                 "Choose an article in the library on the left to read and code it, or save "
+                 "another by pasting its web address in the box above (Ctrl+L).")
 
     sampleRequested = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("welcome")
-        heading = QLabel("Your archive is empty")
+        heading = QLabel(self.EMPTY[0])
         heading.setObjectName("welcomeHeading")
-        body = WrappingLabel(
-            "Save an article by pasting its web address in the box above and pressing Enter "
-            "(Ctrl+L), or open a web page you saved as an .html file (Ctrl+O).<br><br>"
-            "Then select a passage and click a theme, or press its number key, to code it.")
+        body = WrappingLabel(self.EMPTY[1])
         body.setObjectName("welcomeBody")
+        self.heading, self.body = heading, body
         body.setWordWrap(True)
         self.sample_button = QPushButton("Open the sample article")
         self.sample_button.setObjectName("sampleButton")
         self.sample_button.clicked.connect(self.sampleRequested)
         note = QLabel("A short news report written for Gleaner, to try highlighting offline.")
         note.setObjectName("panelHint")
+        self.note = note
         column = QVBoxLayout()
         column.addWidget(heading)
         column.addSpacing(8)
@@ -131,3 +139,11 @@ class WelcomePage(QWidget):
         layout.addStretch(1)
         layout.addLayout(row)
         layout.addStretch(2)
+
+    def set_archive_empty(self, empty: bool) -> None:
+        """Say how to start (an empty archive) or where the articles are (none open)."""
+        heading, body = self.EMPTY if empty else self.NONE_OPEN
+        self.heading.setText(heading)
+        self.body.setText(body)
+        self.sample_button.setVisible(empty)
+        self.note.setVisible(empty)
