@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -128,25 +129,35 @@ class _ImageWorker(QObject):
         for name in names:
             self._jobs.put((key, name, loader, pixels, ratio))
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="gleaner-reader-images",
-                                            daemon=True)
+            # The thread holds the worker weakly and nothing between jobs: a window or reader
+            # kept alive by a sleeping thread would be destroyed after Qt at exit (a crash).
+            self._thread = threading.Thread(target=_load_images,
+                                            args=(weakref.ref(self), self._jobs),
+                                            name="gleaner-reader-images", daemon=True)
             self._thread.start()
 
-    def _run(self) -> None:
-        while True:
-            key, name, loader, pixels, ratio = self._jobs.get()
-            if key != self.current:
-                continue
+
+def _load_images(worker_ref, jobs: queue.Queue) -> None:
+    """The image thread: read and decode each job still wanted, and hand the image over."""
+    while True:
+        job = jobs.get()
+        worker = worker_ref()
+        if worker is None:
+            return
+        key, name, loader, pixels, ratio = job
+        del job
+        if key == worker.current:
             try:
                 data = loader(name)
             except Exception:  # noqa: BLE001 - an image that cannot be read is not shown
                 data = None
-            if key == self.current:
+            if key == worker.current:
                 image = decode_image(data, pixels, ratio)
                 try:
-                    self.loaded.emit(key, name, image)
+                    worker.loaded.emit(key, name, image)
                 except RuntimeError:  # the reader is gone (the program is closing)
                     return
+        del worker, loader, key, name
 
 
 def decode_image(data: bytes | None, pixels: int, ratio: float) -> QImage:
@@ -538,14 +549,15 @@ class ReaderView(QTextBrowser):
         data = super().createMimeDataFromSelection()
         if "\ufffc" not in data.text():
             return data
-        cursor = self.textCursor()
-        plain = QMimeData()
+        # The object Qt made is changed and handed back: a QMimeData made here in Python was
+        # freed by Python while the clipboard still held it (a crash when the program ends).
+        text = data.text().replace("\ufffc", "")
         span = self.selection_range()
-        if span is not None and cursor.selectionStart() >= self.body_start:
-            plain.setText(self.article.text[span[0]:span[1]])
-        else:
-            plain.setText(data.text().replace("\ufffc", ""))
-        return plain
+        if span is not None and self.textCursor().selectionStart() >= self.body_start:
+            text = self.article.text[span[0]:span[1]]
+        data.removeFormat("text/html")  # it would name images only this reader can show
+        data.setText(text)
+        return data
 
     def select_range(self, start: int, end: int) -> None:
         """Select canonical offsets start..end and scroll them into view."""
