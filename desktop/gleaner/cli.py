@@ -98,7 +98,19 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--limit", type=_positive_int, metavar="N",
                          help="show at most N steps (default: all that are kept)")
     history.add_argument("--json", action="store_true", help="print JSON")
+    _add_safety_parsers(commands)
     return parser
+
+
+def _add_safety_parsers(commands) -> None:
+    check = commands.add_parser(
+        "check", help="check the archive's integrity and Gleaner's own invariants",
+        description="Runs SQLite's integrity and foreign key checks and Gleaner's own: every "
+                    "highlight quotes its article's text (or is marked orphaned), every link "
+                    "points to an existing highlight, theme and article, and the stored "
+                    "counts agree with the rows. Reads the archive only. Exit status 1 if a "
+                    "check found a problem.")
+    check.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
 def _add_theme_parser(commands) -> None:
@@ -193,6 +205,14 @@ def _positive_int(value: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed command; returns the exit status."""
+    if args.command in FILE_COMMANDS:
+        # These work on the archive file itself: opening it as an Archive could migrate or
+        # tidy it (and would create a missing one).
+        try:
+            return FILE_COMMANDS[args.command](args.archive or default_archive_path(), args)
+        except (CommandError, ArchiveError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
     handlers = {"add": cmd_add, "import": cmd_import, "list": cmd_list, "show": cmd_show,
                 "themes": cmd_themes,
                 "theme": cmd_theme, "highlight": cmd_highlight, "highlights": cmd_highlights,
@@ -216,6 +236,23 @@ def run(args: argparse.Namespace) -> int:
     except (CommandError, ArchiveError, AnchorError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+
+
+def cmd_check(path: Path, args) -> int:
+    """`gleaner check [--json]`: one line per check, `NAME: ok` or what is wrong (naming
+    the rows); with --json a list of {"check", "ok", "details"}. Exit status 1 on a problem."""
+    from .core.archive.checks import check_file
+
+    results = check_file(path)
+    if args.json:
+        _print_json([{"check": r.name, "ok": r.ok, "details": r.details} for r in results])
+    else:
+        for result in results:
+            print(result.line())
+    return 0 if all(result.ok for result in results) else 1
+
+
+FILE_COMMANDS = {"check": cmd_check}
 
 
 def cmd_add(archive: Archive, args) -> int:

@@ -7,6 +7,7 @@ All of Gleaner's SQL lives in this package, one module per subject:
 - `codebook`: themes
 - `highlights`: coded passages and their theme links
 - `history`: the undo/redo history and how a step is reversed or replayed
+- `checks`: integrity checks and Gleaner's invariants (`gleaner check`)
 
 `Archive` brings them together. Its mutating methods are building blocks for
 `core.operations`, which wraps each user action in one step; front ends call operations, never
@@ -18,6 +19,7 @@ from __future__ import annotations
 from ..errors import ArchiveError, NotFound
 from ..paths import ARCHIVE_ENV, ARCHIVE_FILENAME, default_archive_path
 from .articles import ArticlesMixin
+from .checks import ChecksMixin
 from .codebook import THEME_PALETTE, CodebookMixin, theme_key
 from .highlights import HighlightsMixin
 from .history import HistoryMixin
@@ -27,5 +29,6 @@ __all__ = ["ARCHIVE_ENV", "ARCHIVE_FILENAME", "THEME_PALETTE", "Archive", "Archi
            "NotFound", "default_archive_path", "theme_key", "utc_now"]
 
 
-class Archive(ArticlesMixin, CodebookMixin, HighlightsMixin, HistoryMixin, ArchiveStore):
+class Archive(ArticlesMixin, CodebookMixin, HighlightsMixin, HistoryMixin, ChecksMixin,
+              ArchiveStore):
     """An open archive. Use `Archive.open(path)`; close it (or use `with`) when done."""
