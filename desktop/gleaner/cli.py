@@ -112,6 +112,26 @@ def _add_safety_parsers(commands) -> None:
                     "check found a problem.")
     check.add_argument("--json", action="store_true", help="print the results as JSON")
 
+    backup = commands.add_parser(
+        "backup", help="make a consistent backup of the archive",
+        description="Copies the archive through SQLite (safe while Gleaner is writing to it) "
+                    "into one self-contained file, written under a temporary name and "
+                    "renamed when complete. Never replaces an existing file.")
+    backup.add_argument("path", nargs="?", metavar="PATH",
+                        help="a folder to put a dated backup in, or the backup file's name "
+                             "(default: a dated file in a 'backups' folder beside the archive)")
+    backup.add_argument("--rotate", action="store_true",
+                        help="then remove older dated backups in that folder, keeping the "
+                             "newest of each of the last 7 days and of each of the last "
+                             "4 weeks")
+
+    restore = commands.add_parser(
+        "restore", help="put a backup in the archive's place (the archive is kept aside)",
+        description="Checks the backup, moves the current archive aside (renamed with the "
+                    "time, in the same folder) and puts a copy of the backup in its place. "
+                    "Refuses while the archive is open in a Gleaner window or command.")
+    restore.add_argument("backup", type=Path, metavar="BACKUP")
+
 
 def _add_theme_parser(commands) -> None:
     theme = commands.add_parser("theme", help="change the codebook (themes are named in any "
@@ -252,7 +272,30 @@ def cmd_check(path: Path, args) -> int:
     return 0 if all(result.ok for result in results) else 1
 
 
-FILE_COMMANDS = {"check": cmd_check}
+def cmd_backup(path: Path, args) -> int:
+    """`gleaner backup [PATH] [--rotate]`: prints the backup's path (and what rotation
+    removed, on stderr)."""
+    from .core.archive.backup import make_backup, rotate_backups
+
+    made = make_backup(path, args.path)
+    print(made)
+    if args.rotate:
+        for removed in rotate_backups(made.parent, path):
+            print(f"removed old backup {removed}", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(path: Path, args) -> int:
+    """`gleaner restore BACKUP`: says where the replaced archive was kept."""
+    from .core.archive.backup import restore_backup
+
+    aside = restore_backup(path, args.backup)
+    kept = f"; the archive it replaced is kept as {aside}" if aside else ""
+    print(f"Restored {args.backup} to {path}{kept}")
+    return 0
+
+
+FILE_COMMANDS = {"check": cmd_check, "backup": cmd_backup, "restore": cmd_restore}
 
 
 def cmd_add(archive: Archive, args) -> int:

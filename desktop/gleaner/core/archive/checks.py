@@ -60,14 +60,22 @@ def check_file(path: str | Path) -> list[CheckResult]:
         connection.close()
 
 
-def open_read_only(path: str | Path) -> sqlite3.Connection:
-    """A read-only connection to an existing Gleaner archive (never creates the file)."""
+def open_read_only(path: str | Path, tidy: bool = False) -> sqlite3.Connection:
+    """A connection that only reads an existing Gleaner archive (never creates the file).
+
+    SQLite's read-only mode guarantees the file's bytes stay as they are, but leaves the
+    -wal and -shm files it needed beside it. With `tidy`, the connection is a read-write one
+    held to reads (`query_only`): the last connection to close removes those files, and
+    writes into the file any changes a crashed process left in its -wal.
+    """
     path = Path(path).expanduser()
     if not path.is_file():
         raise ArchiveError(f"{path} does not exist or is not a file")
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    mode = "rw" if tidy else "ro"
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True)
     try:
         connection.execute("PRAGMA busy_timeout = 10000")
+        connection.execute("PRAGMA query_only = ON")
         tables = {row[0] for row in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as error:
