@@ -200,3 +200,4 @@ def test_rotate_removes_only_dated_backups_of_this_archive(coded, tmp_path):
     removed = backup.rotate_backups(folder, coded, daily=2, weekly=3)
     assert sorted(b.made.day for b in backup.list_backups(folder, coded)) == [8, 9, 10]
     assert not removed
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -224,7 +225,24 @@ def _positive_int(value: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run a parsed command; returns the exit status."""
+    """Run a parsed command; returns the exit status.
+
+    A reader that stops early (`gleaner highlights --json | head -1`) ends the command
+    quietly with status 1: what it had done is done (each change is its own transaction).
+    """
+    try:
+        status = _run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where it would print
+        return status
+    except BrokenPipeError:
+        # Python would try to flush stdout again on exit and report that failure too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command in FILE_COMMANDS:
         # These work on the archive file itself: opening it as an Archive could migrate or
         # tidy it (and would create a missing one).
