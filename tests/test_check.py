@@ -141,3 +141,44 @@ def test_a_missing_or_foreign_file_is_refused_and_not_created(capsys, tmp_path):
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
     assert main(["--archive", str(other), "check"]) == 1
     assert capsys.readouterr().err.strip().endswith("is not a Gleaner archive")
+
+
+def test_repair_backs_up_then_recounts_and_orphans_without_deleting(coded, check,
+                                                                   archive_path, row_counts):
+    moved = coded["highlights"][1]
+    damage(archive_path,
+           f'UPDATE highlights SET start = start + 1, "end" = "end" + 1 WHERE id = {moved}',
+           "UPDATE theme_counts SET highlights = 9, total_highlights = 9 WHERE theme_id = 1",
+           "DELETE FROM theme_articles WHERE theme_id = 2",
+           "UPDATE library_count SET articles = 4")
+    before = row_counts(archive_path)
+    status, lines, err = check("--repair")
+    assert status == 0 and all(text.endswith(": ok") for text in lines)
+    assert f"repaired: marked orphaned: highlight {moved}" in err
+    backups = list((archive_path.parent / "backups").iterdir())
+    assert len(backups) == 1 and f"backed up to {backups[0]}" in err
+    # The backup holds the archive as it was, damage and all.
+    assert sqlite3.connect(backups[0]).execute(
+        "SELECT articles FROM library_count").fetchone() == (4,)
+    after = row_counts(archive_path)
+    for table in ("articles", "highlights", "highlight_themes", "themes", "history_steps"):
+        assert after[table] == before[table]
+    with Archive.open(archive_path) as archive:
+        highlight = archive.get_highlight(moved)
+        assert highlight.orphaned and list(highlight.theme_ids) == [1, 2]
+        assert not archive.get_highlight(coded["highlights"][0]).orphaned
+
+
+def test_repair_leaves_what_it_cannot_fix_safely(coded, check, archive_path, row_counts):
+    damage(archive_path, f"INSERT INTO highlight_themes VALUES ({coded['highlights'][0]}, 999)")
+    links = row_counts(archive_path)["highlight_themes"]
+    status, lines, _ = check("--repair")
+    assert status == 1 and "theme 999 does not exist" in line(lines, "links")
+    assert row_counts(archive_path)["highlight_themes"] == links  # no link was deleted
+
+
+def test_repair_of_a_sound_archive_does_nothing(coded, check, archive_path):
+    before = archive_path.read_bytes()
+    status, _, err = check("--repair")
+    assert (status, err) == (0, "") and archive_path.read_bytes() == before
+    assert not (archive_path.parent / "backups").exists()

@@ -112,6 +112,10 @@ def _add_safety_parsers(commands) -> None:
                     "counts agree with the rows. Reads the archive only. Exit status 1 if a "
                     "check found a problem.")
     check.add_argument("--json", action="store_true", help="print the results as JSON")
+    check.add_argument("--repair", action="store_true",
+                       help="if a check fails, back the archive up (to its backups folder), "
+                            "then count the stored counts again and mark highlights whose "
+                            "quote no longer matches as orphaned; nothing is deleted")
 
     backup = commands.add_parser(
         "backup", help="make a consistent backup of the archive",
@@ -282,12 +286,31 @@ def cmd_check(path: Path, args) -> int:
     from .core.archive.checks import check_file
 
     results = check_file(path)
+    if args.repair and not all(result.ok for result in results):
+        results = _repair(path, results)
     if args.json:
         _print_json([{"check": r.name, "ok": r.ok, "details": r.details} for r in results])
     else:
         for result in results:
             print(result.line())
     return 0 if all(result.ok for result in results) else 1
+
+
+def _repair(path: Path, results) -> list:
+    """`check --repair`: back up, repair, and check again (the new results are printed)."""
+    from .core.archive import Archive
+    from .core.archive.backup import make_backup
+    from .core.archive.checks import check_file
+
+    unsound = [r for r in results if not r.ok and r.name in ("integrity", "schema")]
+    if unsound:
+        raise CommandError(f"cannot repair safely: {unsound[0].line()} (restore a backup: "
+                           "gleaner restore BACKUP)")
+    print(f"backed up to {make_backup(path)}", file=sys.stderr)
+    with Archive.open(path) as archive:
+        for fix in archive.repair():
+            print(f"repaired: {fix}", file=sys.stderr)
+    return check_file(path)
 
 
 def cmd_backup(path: Path, args) -> int:

@@ -46,6 +46,51 @@ class ChecksMixin:
         """Run every check on this archive, in one read transaction."""
         return run_checks(self.db.conn)
 
+    def repair(self) -> list[str]:
+        """Fix, in one transaction, what can be fixed without losing anything: the stored
+        counts are counted again from the links, and highlights whose quote no longer
+        matches their article's text are marked orphaned (kept, with their quote and note,
+        as re-extraction keeps the ones it cannot place). Nothing is deleted. Returns one
+        line per kind of fix made; make a backup first (`gleaner check --repair` does)."""
+        fixes = []
+        with self.write_transaction():
+            orphans = [(highlight_id,) for highlight_id, _start, _end
+                       in mismatched_quotes(self.db.conn)]
+            if orphans:
+                self.db.conn.executemany("UPDATE highlights SET orphaned = 1 WHERE id = ?",
+                                         orphans)
+                fixes.append("marked orphaned: highlight "
+                             + ", ".join(str(row[0]) for row in orphans))
+            if not check_counts(self.db.conn).ok:
+                recount_everything(self.db)
+                fixes.append("counted again: the codebook's and the library's counts")
+        return fixes
+
+
+def recount_everything(db: Database) -> None:
+    """Set every count the triggers keep to a count made from scratch (inside a transaction).
+
+    A count row of a theme that is gone is derived data, not the user's: it is dropped.
+    """
+    from .codebook import recount_totals
+
+    db.execute("DELETE FROM theme_counts WHERE theme_id NOT IN (SELECT id FROM themes)")
+    db.execute("INSERT OR IGNORE INTO theme_counts (theme_id) SELECT id FROM themes")
+    # The triggers on theme_articles adjust counts below; they are all set afterwards.
+    db.execute("DELETE FROM theme_articles")
+    db.execute("INSERT INTO theme_articles (theme_id, article_id, passages) "
+               "SELECT ht.theme_id, h.article_id, count(*) FROM highlight_themes ht "
+               "JOIN highlights h ON h.id = ht.highlight_id GROUP BY 1, 2")
+    db.execute("UPDATE theme_counts SET "
+               "highlights = (SELECT count(*) FROM highlight_themes ht "
+               "WHERE ht.theme_id = theme_counts.theme_id), "
+               "articles = (SELECT count(*) FROM theme_articles ta "
+               "WHERE ta.theme_id = theme_counts.theme_id)")
+    db.execute("INSERT OR REPLACE INTO library_count (id, articles) "
+               "SELECT 1, count(*) FROM articles")
+    live = [row[0] for row in db.execute("SELECT id FROM themes WHERE deleted = 0")]
+    recount_totals(db, live, defer=False)
+
 
 def check_file(path: str | Path) -> list[CheckResult]:
     """Run every check on the archive file at `path`, opened read-only.
