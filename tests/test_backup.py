@@ -201,3 +201,20 @@ def test_rotate_removes_only_dated_backups_of_this_archive(coded, tmp_path):
     assert sorted(b.made.day for b in backup.list_backups(folder, coded)) == [8, 9, 10]
     assert not removed
 
+
+
+def test_a_damaged_archive_is_replaced_and_kept_aside_as_it_was(coded, gleaner, tmp_path):
+    copy = tmp_path / "copy.gleaner"
+    assert gleaner("backup", str(copy))[0] == 0
+    coded.write_bytes(b"garbage where the archive was")
+    status, out, err = gleaner("restore", str(copy))
+    assert (status, err) == (0, "")
+    aside = Path(out.strip().split(" is kept as ")[1])
+    assert aside.read_bytes() == b"garbage where the archive was"
+    assert highlight_ids(coded) == highlight_ids(copy)
+
+
+def test_a_backup_of_a_missing_archive_creates_nothing(gleaner, archive_path):
+    status, _, err = gleaner("backup")
+    assert status == 1 and "does not exist" in err
+    assert list(archive_path.parent.iterdir()) == []

@@ -58,6 +58,8 @@ def make_backup(archive_path: Path, destination: str | Path | None = None,
     made or written or the disk has not room for the archive's pages.
     """
     archive_path = Path(archive_path).expanduser()
+    if not archive_path.is_file():
+        raise ArchiveError(f"{archive_path} does not exist or is not a file")
     target = _backup_target(archive_path, destination, now or datetime.now(UTC))
     _prepare_folder(target.parent, 0)  # before the archive is opened: a refusal touches nothing
     source = open_read_only(archive_path, tidy=True)
@@ -234,6 +236,7 @@ def _copy_database(source: Path, target: Path) -> None:
 def _close_journal(archive_path: Path) -> None:
     """Write the archive's -wal into it and leave it a single file, or refuse if another
     connection has it open (SQLite answers "locked" at once: no waiting)."""
+    side_files = [archive_path.with_name(archive_path.name + end) for end in ("-wal", "-shm")]
     connection = sqlite3.connect(archive_path, timeout=0)
     try:
         mode = connection.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
@@ -241,9 +244,12 @@ def _close_journal(archive_path: Path) -> None:
         if "locked" not in str(error) and "busy" not in str(error):
             raise
         mode = "wal"
+    except sqlite3.DatabaseError:
+        if any(path.exists() for path in side_files):
+            raise
+        return  # a damaged file, alone: it is moved aside just as it is
     finally:
         connection.close()
-    side_files = [archive_path.with_name(archive_path.name + end) for end in ("-wal", "-shm")]
     if mode != "delete" or any(path.exists() for path in side_files):
         raise ArchiveError(f"{archive_path} is open in another program (a Gleaner window or "
                            "command?); close it, then restore")
