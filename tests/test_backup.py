@@ -218,3 +218,17 @@ def test_a_backup_of_a_missing_archive_creates_nothing(gleaner, archive_path):
     status, _, err = gleaner("backup")
     assert status == 1 and "does not exist" in err
     assert list(archive_path.parent.iterdir()) == []
+
+
+def test_backup_rotate_keeps_as_many_days_as_asked(coded, gleaner):
+    folder = coded.parent / "backups"
+    folder.mkdir()
+    for day in (1, 2, 3):  # older backups, one a day (Thursday 1 January 2026 on)
+        when = datetime(2026, 1, day, 12, tzinfo=UTC)
+        (folder / backup.stamped_name(coded, "", when)).write_bytes(b"x")
+    status, out, err = gleaner("backup", "--rotate", "--keep-daily", "2", "--keep-weekly", "1")
+    made = Path(out.strip())
+    assert status == 0 and made.exists()
+    kept = sorted(b.made.day for b in backup.list_backups(folder, coded) if b.path != made)
+    assert kept == [3]  # today's new backup and the newest older day
+    assert err.count("removed old backup") == 2

@@ -126,9 +126,13 @@ def _add_safety_parsers(commands) -> None:
                         help="a folder to put a dated backup in, or the backup file's name "
                              "(default: a dated file in a 'backups' folder beside the archive)")
     backup.add_argument("--rotate", action="store_true",
-                        help="then remove older dated backups in that folder, keeping the "
-                             "newest of each of the last 7 days and of each of the last "
-                             "4 weeks")
+                        help="then remove older dated backups of this archive in that folder, "
+                             "keeping the newest of each of the last days and weeks that "
+                             "have one")
+    backup.add_argument("--keep-daily", type=_positive_int, default=7, metavar="N",
+                        help="with --rotate: days to keep a backup of (default: 7)")
+    backup.add_argument("--keep-weekly", type=_positive_int, default=4, metavar="N",
+                        help="with --rotate: weeks to keep a backup of (default: 4)")
 
     restore = commands.add_parser(
         "restore", help="put a backup in the archive's place (the archive is kept aside)",
@@ -321,7 +325,7 @@ def cmd_backup(path: Path, args) -> int:
     made = make_backup(path, args.path)
     print(made)
     if args.rotate:
-        for removed in rotate_backups(made.parent, path):
+        for removed in rotate_backups(made.parent, path, args.keep_daily, args.keep_weekly):
             print(f"removed old backup {removed}", file=sys.stderr)
     return 0
 
