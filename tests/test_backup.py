@@ -232,3 +232,34 @@ def test_backup_rotate_keeps_as_many_days_as_asked(coded, gleaner):
     kept = sorted(b.made.day for b in backup.list_backups(folder, coded) if b.path != made)
     assert kept == [3]  # today's new backup and the newest older day
     assert err.count("removed old backup") == 2
+
+
+def test_an_archive_is_backed_up_before_its_schema_is_upgraded(tmp_path) -> None:
+    import sqlite3 as raw_sqlite
+
+    from sqlite_utils import Database
+
+    from gleaner.core.schema import migrations
+
+    path = tmp_path / "old.gleaner"
+    db = Database(path)
+    migrations.apply(db, stop_before="0005_article_assets_and_keys")
+    db.execute("INSERT INTO articles (guid, url_requested, url, title, saved_at) VALUES "
+               "('g', 'https://a.example/x', 'https://a.example/x', 'Kept', 't')")
+    db.conn.commit()
+    db.close()
+    with Archive.open(path) as archive:
+        assert "0005_article_assets_and_keys" in {
+            row[0] for row in archive.db.execute("SELECT name FROM _sqlite_migrations")}
+    [backup] = (tmp_path / "backups").glob("old-before-upgrade-*.gleaner")
+    copy = raw_sqlite.connect(backup)
+    try:
+        applied = {row[0] for row in copy.execute("SELECT name FROM _sqlite_migrations")}
+        assert "0005_article_assets_and_keys" not in applied  # the archive as it was
+        assert copy.execute("SELECT title FROM articles").fetchall() == [("Kept",)]
+    finally:
+        copy.close()
+    # Opening it again (nothing to upgrade), or making a new archive, backs nothing up.
+    Archive.open(path).close()
+    Archive.open(tmp_path / "new.gleaner").close()
+    assert len(list((tmp_path / "backups").iterdir())) == 1

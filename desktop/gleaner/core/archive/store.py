@@ -53,6 +53,8 @@ class ArchiveStore:
             # Losing a highlight on power failure is worse than a slower commit.
             db.execute("PRAGMA synchronous = FULL")
             if migrations.pending(db):
+                if _migrations_applied(db):
+                    _back_up_before_upgrading(path)
                 # Migrations rebuild tables, which needs the keys off; they are checked after
                 # (only then: on a large archive the check reads every page, seconds when cold).
                 db.execute("PRAGMA foreign_keys = OFF")
@@ -168,6 +170,33 @@ class ArchiveStore:
 
     def _push_history(self, label, records) -> None:  # provided by HistoryMixin
         raise NotImplementedError
+
+
+def _migrations_applied(db: Database) -> int:
+    """How many migrations this archive has had (0 for a file just created)."""
+    if not db["_sqlite_migrations"].exists():
+        return 0
+    return db.execute("SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?",
+                      [MIGRATION_SET]).fetchone()[0]
+
+
+def _back_up_before_upgrading(path: Path) -> None:
+    """A backup of the archive as it is, before a newer Gleaner changes its schema (into the
+    `backups` folder beside it); the upgrade does not start without one."""
+    from .backup import backup_folder, make_backup, stamped_name
+
+    now = datetime.now(UTC)
+    target = backup_folder(path) / stamped_name(path, "before-upgrade-", now)
+    attempt = 1
+    while target.exists():  # an upgrade tried twice within a second
+        attempt += 1
+        target = target.with_name(f"{stamped_name(path, 'before-upgrade-', now)[:-8]}"
+                                  f"-{attempt}.gleaner")
+    try:
+        make_backup(path, target, now)
+    except ArchiveError as error:
+        raise ArchiveError(f"{path} needs upgrading for this version of Gleaner, and it is "
+                           f"backed up first, but the backup failed: {error}") from None
 
 
 def _check_schema_is_ours(db: Database, path: Path) -> None:
