@@ -284,6 +284,8 @@ class MainWindow(QMainWindow):
         article_menu.addAction(self.delete_article_action)
 
         help_menu = self.menuBar().addMenu("&Help")
+        self.check_action = _action(self, "Check Archive…", None, self.check_archive)
+        help_menu.addAction(self.check_action)
         help_menu.addAction(_action(self, "About Gleaner", None, self._about))
 
         # Number keys code the selection; a text field with focus takes its digits first.
@@ -1160,6 +1162,20 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1360, 860)
         _fit_on_screen(self)
+
+    def check_archive(self) -> None:
+        """Help ▸ Check Archive: `gleaner check` in a process of its own (see
+        ui/check_archive.py); the outcome is shown when it ends."""
+        from .check_archive import run_check, show_results
+
+        path = self.archive.path
+        self.check_report = None
+        self.tasks.start(
+            "Checking the archive", lambda _progress: run_check(path),
+            on_finished=lambda results: setattr(self, "check_report",
+                                                show_results(self, results)),
+            on_failed=self.banner.show_error)
+        self.busy_label.setText("Checking the archive…")
 
     def _about(self) -> None:
         QMessageBox.about(
