@@ -263,3 +263,19 @@ def test_an_archive_is_backed_up_before_its_schema_is_upgraded(tmp_path) -> None
     Archive.open(path).close()
     Archive.open(tmp_path / "new.gleaner").close()
     assert len(list((tmp_path / "backups").iterdir())) == 1
+
+
+def test_backup_if_due_makes_one_a_day(tmp_path, capsys) -> None:
+    from gleaner.core.archive.backup import backup_is_due, list_backups
+
+    path = tmp_path / "daily.gleaner"
+    Archive.open(path).close()
+    assert main(["--archive", str(path), "backup", "--if-due"]) == 0
+    made = capsys.readouterr().out.strip()
+    assert made and Path(made).is_file()
+    assert main(["--archive", str(path), "backup", "--if-due"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "no backup needed" in err
+    [only] = list_backups(tmp_path / "backups", path)
+    assert not backup_is_due(tmp_path / "backups", path, only.made + timedelta(hours=23))
+    assert backup_is_due(tmp_path / "backups", path, only.made + timedelta(days=1))

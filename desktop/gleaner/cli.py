@@ -129,6 +129,9 @@ def _add_safety_parsers(commands) -> None:
                         help="then remove older dated backups of this archive in that folder, "
                              "keeping the newest of each of the last days and weeks that "
                              "have one")
+    backup.add_argument("--if-due", action="store_true",
+                        help="only if the newest dated backup in that folder is a day old or "
+                             "more (the app runs this at start-up)")
     backup.add_argument("--keep-daily", type=_positive_int, default=7, metavar="N",
                         help="with --rotate: days to keep a backup of (default: 7)")
     backup.add_argument("--keep-weekly", type=_positive_int, default=4, metavar="N",
@@ -320,8 +323,15 @@ def _repair(path: Path, results) -> list:
 def cmd_backup(path: Path, args) -> int:
     """`gleaner backup [PATH] [--rotate]`: prints the backup's path (and what rotation
     removed, on stderr)."""
-    from .core.archive.backup import make_backup, rotate_backups
+    from datetime import UTC, datetime
 
+    from .core.archive.backup import backup_folder, backup_is_due, make_backup, rotate_backups
+
+    if args.if_due:
+        folder = Path(args.path) if args.path else backup_folder(path)
+        if not backup_is_due(folder, path, datetime.now(UTC)):
+            print(f"no backup needed: {folder} holds one less than a day old", file=sys.stderr)
+            return 0
     made = make_backup(path, args.path)
     print(made)
     if args.rotate:

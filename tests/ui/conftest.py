@@ -25,7 +25,10 @@ def app(qapp, tmp_path_factory):
     settings_dir = tmp_path_factory.mktemp("settings")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings_dir))
-    return create_application()
+    application = create_application()
+    # The daily backup (a subprocess 5 s after start) is off unless a test turns it on.
+    QSettings().setValue("backups/daily", False)
+    return application
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Help ▸ Check Archive: the archive's integrity and Gleaner's own invariants, checked in a
-process of its own.
+"""Help ▸ Check Archive and the daily backup: `gleaner check` and `gleaner backup`, each run in
+a process of its own.
 
 `gleaner check` reads the archive through a read-only connection of its own, so a check of a
 large archive (the integrity check reads every page: seconds on gigabytes) neither blocks the
@@ -35,6 +35,23 @@ def run_check(archive_path: Path) -> list[dict]:
         reason = (done.stderr.strip().splitlines() or ["no answer"])[-1]
         raise ArchiveError(f"the archive could not be checked: {reason}") from None
     return results
+
+
+def run_backup_if_due(archive_path: Path) -> str | None:
+    """Run `gleaner backup --if-due --rotate` (on a worker thread): the new backup's path, or
+    None when the last backup is less than a day old. Raises ArchiveError with one line if
+    the backup failed (no room, a folder that cannot be written)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "gleaner", "--archive", str(archive_path), "backup",
+             "--if-due", "--rotate"], capture_output=True, text=True, timeout=CHECK_TIMEOUT,
+            check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ArchiveError(f"the backup could not run ({error})") from None
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or ["no answer"])[-1]
+        raise ArchiveError(reason.removeprefix("error: "))
+    return done.stdout.strip() or None
 
 
 def describe(results: list[dict]) -> tuple[bool, str, str]:

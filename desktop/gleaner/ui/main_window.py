@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
     BACKGROUND_ROWS = 2000
     WATCH_MS = 1000  # how often to look for changes made by another process
     STALE_TOTALS_MS = 150  # how soon to read again totals the archive is still counting
+    DAILY_BACKUP_DELAY_MS = 5000  # after start-up, when the window is no longer busy
 
     def __init__(self, archive: ArchiveClient, parent=None) -> None:
         super().__init__(parent)
@@ -90,6 +91,8 @@ class MainWindow(QMainWindow):
         self.watch_timer.timeout.connect(self.check_for_outside_changes)
         self._restore_geometry()
         self._show_archive()
+        if QSettings().value("backups/daily", True, type=bool):
+            QTimer.singleShot(self.DAILY_BACKUP_DELAY_MS, self.back_up_if_due)
 
     # --- construction --------------------------------------------------------------------
 
@@ -1162,6 +1165,22 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1360, 860)
         _fit_on_screen(self)
+
+    def back_up_if_due(self) -> None:
+        """A backup of the archive when the last is a day old (`gleaner backup --if-due
+        --rotate`, in a process of its own: a consistent copy while the window works on)."""
+        from .check_archive import run_backup_if_due
+
+        path = self.archive.path
+        self.tasks.start(
+            "Backing up the archive", lambda _progress: run_backup_if_due(path),
+            on_finished=self._backed_up,
+            on_failed=lambda reason: self.banner.show_error(f"No backup was made: {reason}"))
+
+    def _backed_up(self, made: str | None) -> None:
+        self.backup_made = made or ""  # "": none was due (kept for tests and diagnosis)
+        if made:
+            self.statusBar().showMessage(f"Backed up the archive to {made}", 8000)
 
     def check_archive(self) -> None:
         """Help ▸ Check Archive: `gleaner check` in a process of its own (see

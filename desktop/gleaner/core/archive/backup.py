@@ -19,7 +19,7 @@ import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..errors import ArchiveError
@@ -146,6 +146,14 @@ def list_backups(folder: Path, archive_path: Path) -> list[BackupFile]:
             made = datetime.strptime(match.group(1), STAMP).replace(tzinfo=UTC)
             found.append(BackupFile(path, made))
     return found
+
+
+def backup_is_due(folder: Path, archive_path: Path, now: datetime,
+                  age: timedelta = timedelta(days=1)) -> bool:
+    """Whether the newest dated backup of this archive in `folder` is `age` old or more (or
+    there is none): the app makes one at start-up when it is."""
+    newest = max((backup.made for backup in list_backups(folder, archive_path)), default=None)
+    return newest is None or now - newest >= age
 
 
 def rotate_backups(folder: Path, archive_path: Path, daily: int = 7,
