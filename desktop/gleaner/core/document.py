@@ -17,7 +17,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 
+import lxml.etree
 import lxml.html
+
+from .errors import CaptureError
 
 BLOCK_SEPARATOR = "\n"
 
@@ -123,11 +126,25 @@ def pictures(blocks: list[Block]) -> list[Picture]:
     return [picture for block in blocks for picture in (*block.images, *block.images_after)]
 
 
+# C0 controls but tab, newline and return, and the noncharacters U+FFFE and U+FFFF: HTML forbids
+# them and lxml refuses them; lone surrogates: no encoding can store them.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def storable(text: str) -> str:
+    """text without the characters that nothing downstream can parse or store."""
+    return _UNSTORABLE.sub("", text)
+
+
 def blocks_from_html(html: str) -> list[Block]:
     """Parse cleaned article HTML into reading blocks."""
+    html = storable(html)
     if not html.strip():
         return []
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (lxml.etree.ParserError, ValueError, AssertionError):  # '<html>', or a bare doctype
+        raise CaptureError("the article's markup could not be read") from None
     builder = _BlockBuilder()
     builder.walk(root)
     builder.flush()

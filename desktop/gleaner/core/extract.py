@@ -16,7 +16,7 @@ from readability import Document
 from readability.readability import Unparseable
 
 from .body import whole_article
-from .document import Block, blocks_from_html, canonical_text
+from .document import Block, blocks_from_html, canonical_text, storable
 from .fetch import CaptureError, RawPage
 from .images import add_lead_image, lead_image, local_image_paths, resolve_images
 from .markup import prepare_for_extraction
@@ -73,7 +73,8 @@ _LINK_LINE_DENSITY = 0.8  # the same for a paragraph with only two links
 def sanitize_html(html: str) -> str:
     """Keep only reading markup: no scripts, styles, frames, forms, handlers, javascript: links."""
     return nh3.clean(
-        html,
+        # nh3 refuses lone surrogates, and stored HTML must not hold control characters.
+        _split_long_text(storable(html)),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
@@ -84,14 +85,44 @@ def sanitize_html(html: str) -> str:
     )
 
 
+# nh3 takes time quadratic in the length of one run of text holding characters it escapes
+# ('&', no-break spaces): a megabyte of '&amp;' took it six seconds. An empty <wbr> (not an
+# allowed tag, so nh3 drops it and the text reads the same) every few thousand characters
+# keeps each run short.
+_LONG_TEXT = re.compile(r"[^<]{10000,}")
+_TEXT_PIECE = 5000
+_LONGEST_REFERENCE = 40  # "&CounterClockwiseContourIntegral;" and numeric ones are shorter
+
+
+def _split_long_text(html: str) -> str:
+    """html with a <wbr> in each run of more than 10,000 characters without markup, every
+    5,000 characters, never inside a character reference."""
+    return _LONG_TEXT.sub(lambda match: "<wbr>".join(_pieces(match.group(0))), html)
+
+
+def _pieces(run: str) -> list[str]:
+    pieces, start = [], 0
+    while len(run) - start > _TEXT_PIECE:
+        cut = start + _TEXT_PIECE
+        ampersand = run.rfind("&", cut - _LONGEST_REFERENCE, cut)
+        if ampersand > start:
+            cut = ampersand  # before an '&' is never inside a reference
+        pieces.append(run[start:cut])
+        start = cut
+    pieces.append(run[start:])
+    return pieces
+
+
 def extract_article(page: RawPage) -> CapturedArticle:
     """Extract the article from a page; raises CaptureError if there is no readable article."""
-    root = _parse_page(page.html)
+    # decode_html already drops what lxml refuses; a page made some other way may hold it.
+    html = storable(page.html)
+    root = _parse_page(html)
     meta = read_metadata(root)
     url = page.url
     if not url.startswith(("http://", "https://")) and _names_a_page(meta.canonical_url):
         url = meta.canonical_url  # a saved file that says where it came from
-    title = _choose_title(meta, page.html, meta.site_name)
+    title = _choose_title(meta, html, meta.site_name)
     site_name = (meta.site_name or site_from_title(meta.title, title)
                  or site_from_title(meta.document_title, title) or site_from_url(url))
     _drop_unsafe_links(root)
@@ -137,7 +168,10 @@ def extract_article(page: RawPage) -> CapturedArticle:
 
 def _names_a_page(url: str) -> bool:
     """A canonical URL worth keeping: http(s) with a path beyond the site's home page."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed address (an unclosed IPv6 bracket)
+        return False
     return parts.scheme in ("http", "https") and parts.path.strip("/") != ""
 
 
@@ -156,7 +190,27 @@ def _parse_page(html: str) -> lxml.html.HtmlElement:
         flattened = _NESTED_CLOSINGS.sub(lambda m: f"</{m.group(1)}>",
                                          _NESTED_OPENINGS.sub(lambda m: f"<{m.group(1)}>", html))
         root, _ = _parse(flattened)
+    _flatten_below(root, MAX_DEPTH)
     return root
+
+
+# Deeper than any real article; readability and trafilatura measure each element's whole text,
+# so their work grows with depth times size, and 400 nested tables took them 5 s.
+MAX_DEPTH = 120
+
+
+def _flatten_below(root: lxml.html.HtmlElement, depth_limit: int) -> None:
+    """Keep only the text of what lies deeper than depth_limit: each element at that depth
+    loses its descendant elements (their text stays, in order), which bounds the extractors'
+    work on a page built to be nested thousands deep."""
+    stack = [(root, 0)]
+    while stack:
+        element, depth = stack.pop()
+        if depth >= depth_limit:
+            if len(element):
+                lxml.etree.strip_tags(element, "*")
+            continue
+        stack.extend((child, depth + 1) for child in element if isinstance(child.tag, str))
 
 
 def _parse(html: str) -> tuple[lxml.html.HtmlElement, bool]:

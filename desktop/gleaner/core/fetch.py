@@ -643,7 +643,7 @@ _ERRORS = {"cp1252": "gleaner-c1", "utf-8": "surrogatepass"}
 # C0 controls except tab, newline and carriage return. A regular expression, not
 # str.translate with a table: on a 200 KB page that has none it takes 0.2 ms instead of 6 ms.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_SURROGATES = re.compile("[\ud800-\udfff]")
+_SURROGATES = re.compile("[\ud800-\udfff\ufffe\uffff]")  # and two noncharacters lxml refuses
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
@@ -666,7 +666,7 @@ def _decode(content: bytes, header_charset: str) -> tuple[str, str]:
         if name:
             try:
                 return content.decode(name, errors=_ERRORS.get(name, "strict")), name
-            except UnicodeDecodeError:
+            except UnicodeError:  # punycode, idna and 'undefined' refuse with its parent class
                 continue
     if _mostly_utf8(content):
         return content.decode("utf-8", errors="replace"), "utf-8"
@@ -724,9 +724,18 @@ def _codec_name(label: str | None) -> str | None:
     if label in ("iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii", "iso8859-1"):
         label = "windows-1252"
     try:
-        return codecs.lookup(label).name
-    except LookupError:
+        codec = codecs.lookup(label)
+    except (LookupError, ValueError):  # unknown, or a NUL in the label
         return None
+    # base64, rot13, zlib, uu… are codecs too, but not charsets: bytes.decode refuses them;
+    # 'undefined' is a charset that can write nothing.
+    if not codec._is_text_encoding:
+        return None
+    try:
+        "<p>".encode(codec.name)
+    except UnicodeError:
+        return None
+    return codec.name
 
 
 def _near_codec_name(label: str) -> str | None:

@@ -137,7 +137,7 @@ def _candidates(img) -> list[str]:
         _parse_srcset(img.get("srcset", "")))]
     found.extend((img.get(name) or "").strip() for name in _LAZY_SOURCES)
     src = (img.get("src") or "").strip()
-    if not _PLACEHOLDER.search(urlsplit(src).path if "://" in src else src):
+    if not _PLACEHOLDER.search(_url_path(src) if "://" in src else src):
         found.append(src)
     found.append(_noscript_copy(img))
     return [url for url in found if url and _usable(url)]
@@ -339,12 +339,21 @@ def add_lead_image(blocks: list[Block], html: str, lead: str | None) -> tuple[li
     return [first, *blocks[1:]], figure + html
 
 
+def _url_path(url: str) -> str:
+    """The path of an address; the whole text when it is malformed (an unclosed IPv6 bracket
+    makes urlsplit raise)."""
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return url
+
+
 def _same_image(a: str, b: str) -> bool:
     return bool(b) and _image_stem(a) == _image_stem(b)
 
 
 def _image_stem(url: str) -> str:
-    name = posixpath.basename(urlsplit(url).path).lower()
+    name = posixpath.basename(_url_path(url)).lower()
     name = name.split(".", 1)[0]
     return _SIZE_SUFFIX.sub("", name)
 
@@ -503,7 +512,10 @@ def _read_local(folder: Path, src: str, max_bytes: int) -> bytes:
     refused before the disk is touched: an address with a scheme, an absolute path, a drive,
     a '..' step; a symbolic link is followed only if it stays inside the folder; only a
     regular file is opened (a pipe would block)."""
-    parts = urlsplit(src)
+    try:
+        parts = urlsplit(src)
+    except ValueError:  # a malformed address names no file
+        raise CaptureError("not a file in the page's folder") from None
     if parts.scheme or parts.netloc:
         raise CaptureError("not a file in the page's folder")
     path = unquote(parts.path).replace("\\", "/")

@@ -98,7 +98,10 @@ def site_from_title(document_title: str, headline: str) -> str:
 
 
 def site_from_url(url: str) -> str:
-    host = urlsplit(url).hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # a malformed address (an unclosed IPv6 bracket, a bad port)
+        return ""
     return host.removeprefix("www.")
 
 
@@ -629,9 +632,17 @@ def _language(root, meta: dict[str, str]) -> str:
 
 def _canonical_url(root, meta: dict[str, str]) -> str:
     for href in root.xpath('//link[@rel="canonical"]/@href') + [meta.get("og:url", "")]:
-        if href and urlsplit(href).scheme in ("http", "https"):
+        if href and _scheme(href) in ("http", "https"):
             return href.strip()
     return ""
+
+
+def _scheme(url: str) -> str:
+    """The scheme of an address; "" when it is malformed (urlsplit raises on those)."""
+    try:
+        return urlsplit(url).scheme
+    except ValueError:
+        return ""
 
 
 def _main_h1(root) -> str:
