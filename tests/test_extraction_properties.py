@@ -120,7 +120,7 @@ def piece(draw) -> str | bytes:
     nesting, a huge attribute, a bogus charset, a broken entity, or raw bytes in another
     encoding."""
     tag = draw(st.sampled_from(TAGS))
-    kind = draw(st.integers(0, 13))
+    kind = draw(st.integers(0, 14))
     if kind == 0:
         return WORDS
     if kind == 1:
@@ -132,6 +132,8 @@ def piece(draw) -> str | bytes:
         depth = draw(st.sampled_from([10, 300, 2_100, 5_000]))
         inner = draw(st.sampled_from(["", WORDS]))
         close = draw(st.booleans())
+        if depth <= 300 and draw(st.booleans()):  # text at every level, not only the deepest
+            return (f"<{tag}>" + inner) * depth + (f"</{tag}>" * depth if close else "")
         return f"<{tag}>" * depth + inner + (f"</{tag}>" * depth if close else "")
     if kind == 4:
         size = draw(st.sampled_from([1_000, 100_000, 1_000_000]))
@@ -161,6 +163,9 @@ def piece(draw) -> str | bytes:
         encoding = draw(st.sampled_from(["latin-1", "utf-16-le", "utf-16-be", "shift_jis",
                                          "cp1251", "utf-32"]))
         return "Zürich café naïve déjà vu €".encode(encoding, errors="replace")
+    if kind == 13:  # one element with thousands of attributes
+        count = draw(st.sampled_from([10, 3_000, 30_000]))
+        return f"<{tag} " + " ".join(f"a{i}=x" for i in range(count)) + ">"
     if kind == 12:
         return draw(st.sampled_from(['<img src="/dev/zero">', '<img src="file:///dev/urandom">',
                                      '<img src="../../../../etc/passwd">', "<img src=>",
@@ -256,6 +261,7 @@ def test_extract_page_from_malformed_html(content, header_charset):
 @example([WORDS, '<img src="http://[::1">'])  # found: urlsplit's ValueError escaped
 @example([WORDS, "<div>", "\x1f"])  # found: a control character kept in the stored HTML
 @example([WORDS, "<![CDATA[ x ]]>", "\x08"])  # found: lxml's ValueError escaped
+@example(["<p " + " ".join(f"a{i}=x" for i in range(100_000)) + ">", WORDS])  # found: 220 s
 def test_extract_page_from_hostile_text(parts):
     """Text that never went through decode_html (NUL, lone surrogates, control characters)
     handed straight to extraction: an article or one clear CaptureError."""

@@ -113,10 +113,32 @@ def _pieces(run: str) -> list[str]:
     return pieces
 
 
+# libxml2 takes time quadratic in the number of attributes of one element (it looks for each
+# name among the ones before): one tag with 100,000 attributes took extraction 220 s, and
+# readability's output of a tag with 1,000 confused the parsers after it. Only a long tag is
+# looked at; no real element has a hundred attributes.
+_LONG_TAG = re.compile(r"<[A-Za-z][^<>]{2000,}")
+_ATTRIBUTE = re.compile(r"""\s*[^\s=>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+MAX_ATTRIBUTES = 100
+
+
+def _few_attributes(html: str) -> str:
+    """html with every tag cut to its first MAX_ATTRIBUTES attributes."""
+    return _LONG_TAG.sub(_cut_attributes, html)
+
+
+def _cut_attributes(match: re.Match) -> str:
+    tag = match.group(0)
+    ends = [found.end() for _, found in zip(range(MAX_ATTRIBUTES + 2),
+                                            _ATTRIBUTE.finditer(tag), strict=False)]
+    # The first match is the tag's name; beyond it, MAX_ATTRIBUTES attributes are kept.
+    return tag[:ends[MAX_ATTRIBUTES]] if len(ends) > MAX_ATTRIBUTES + 1 else tag
+
+
 def extract_article(page: RawPage) -> CapturedArticle:
     """Extract the article from a page; raises CaptureError if there is no readable article."""
     # decode_html already drops what lxml refuses; a page made some other way may hold it.
-    html = storable(page.html)
+    html = _few_attributes(storable(page.html))
     root = _parse_page(html)
     meta = read_metadata(root)
     url = page.url
