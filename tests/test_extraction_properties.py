@@ -262,6 +262,7 @@ def test_extract_page_from_malformed_html(content, header_charset):
 @example([WORDS, "<div>", "\x1f"])  # found: a control character kept in the stored HTML
 @example([WORDS, "<![CDATA[ x ]]>", "\x08"])  # found: lxml's ValueError escaped
 @example(["<p " + " ".join(f"a{i}=x" for i in range(100_000)) + ">", WORDS])  # found: 220 s
+@example([WORDS, "<p>x</p>" * 20_000])  # found: quadratic in identical paragraphs (4 s here)
 def test_extract_page_from_hostile_text(parts):
     """Text that never went through decode_html (NUL, lone surrogates, control characters)
     handed straight to extraction: an article or one clear CaptureError."""
