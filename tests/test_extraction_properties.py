@@ -136,7 +136,7 @@ def piece(draw) -> str | bytes:
             return (f"<{tag}>" + inner) * depth + (f"</{tag}>" * depth if close else "")
         return f"<{tag}>" * depth + inner + (f"</{tag}>" * depth if close else "")
     if kind == 4:
-        size = draw(st.sampled_from([1_000, 100_000, 1_000_000]))
+        size = draw(st.sampled_from([1_000, 30_000, 200_000]))  # the explicit examples go to 1 MB
         name = draw(st.sampled_from(["title", "class", "style", "src", "href", "x" * 500]))
         return f'<{tag} {name}="{draw(st.sampled_from(["a", "&amp;", "<", " "])) * size}">'
     if kind == 5:
@@ -262,7 +262,7 @@ def test_extract_page_from_malformed_html(content, header_charset):
 @example([WORDS, "<div>", "\x1f"])  # found: a control character kept in the stored HTML
 @example([WORDS, "<![CDATA[ x ]]>", "\x08"])  # found: lxml's ValueError escaped
 @example(["<p " + " ".join(f"a{i}=x" for i in range(100_000)) + ">", WORDS])  # found: 220 s
-@example([WORDS, "<p>x</p>" * 20_000])  # found: quadratic in identical paragraphs (4 s here)
+@example([WORDS, "<p>x</p>" * 10_000])  # found: quadratic in identical paragraphs
 def test_extract_page_from_hostile_text(parts):
     """Text that never went through decode_html (NUL, lone surrogates, control characters)
     handed straight to extraction: an article or one clear CaptureError."""
@@ -308,7 +308,7 @@ def test_sanitize_html_keeps_only_reading_markup(html):
         assert not href.lower().startswith(("javascript:", "data:", "vbscript:", "file:")), href
 
 
-@FAST
+@SLOWER
 @given(PAGE_TEXT)
 @example("\x00")
 @example("\ud800<p>x</p>")
