@@ -78,3 +78,17 @@ def snapshot():
         return opened.list_articles(), table_counts(opened.path)
 
     return take
+
+
+@pytest.fixture
+def server():
+    """A threaded local server on 127.0.0.1: an import downloads several pages at once, so
+    its answers must come concurrently too."""
+    from pytest_httpserver import HTTPServer
+
+    running = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    running.start()
+    yield running
+    running.clear()
+    if running.is_running():
+        running.stop()

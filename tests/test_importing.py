@@ -37,17 +37,6 @@ IMPORT = Path(__file__).resolve().parent / "fixtures" / "import"
 FAST = ImportOptions(timeout=5, deadline=10)
 
 
-@pytest.fixture
-def server():
-    """A threaded local server (downloads run concurrently, so must its answers)."""
-    running = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    running.start()
-    yield running
-    running.clear()
-    if running.is_running():
-        running.stop()
-
-
 def sources(*names: str) -> list[tuple[str, tuple[str, ...], str]]:
     """(source, tags, problem) of every item read from these fixture files."""
     return [(item.source, item.tags, item.problem)

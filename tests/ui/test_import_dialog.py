@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from pytest_httpserver import HTTPServer
 
 from gleaner.core.capture import capture
 from gleaner.ui import import_dialog
@@ -17,16 +15,6 @@ from gleaner.ui.import_dialog import ImportDialog
 from import_site import Site, article_title
 
 CHOOSE, RUNNING, REPORT = 0, 1, 2
-
-
-@pytest.fixture
-def server():
-    running = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    running.start()
-    yield running
-    running.clear()
-    if running.is_running():
-        running.stop()
 
 
 def open_import(window, qtbot) -> ImportDialog:
