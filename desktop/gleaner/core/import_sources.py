@@ -21,6 +21,9 @@ import io
 import json
 import os
 import re
+import struct
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,6 +48,19 @@ TITLE_HEADERS = ("title", "name")
 TAG_HEADERS = ("tags", "tag", "labels", "label", "folder", "folders")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _BARE_ADDRESS = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?/\S*$")
+_DRIVE = re.compile(r"^[a-zA-Z]:")
+_SPACE = re.compile(r"\s")
+_XML_DECLARATION = re.compile(r"\s*<\?xml\s[^>]{0,200}\?>")
+# Zip files: what is read of them, and what refuses them.
+ZIP_MARKS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry; an empty zip
+ZIP_LIST_SUFFIXES = {"csv", "tsv", "txt", "html", "htm", "xhtml", "json", ""}
+MAX_ZIP_ENTRIES = 1_000
+ZIP_CHUNK = 256 * 1024
+ZIP_MAX_RATIO = 100  # text packs 3-15 times; a zip bomb ~1,000 times
+ZIP_RATIO_ALLOWANCE = 2 * 1024 * 1024  # any entry may unpack this far, whatever its ratio
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
+              ValueError, NotImplementedError, RuntimeError, struct.error)
+MAX_JSON_MARKS = 25 * MAX_ITEMS  # "{", "[" and "," in a JSON file; ~10 per bookmark
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 
 
@@ -124,7 +140,10 @@ def _read_bytes(path: Path) -> bytes:
         raise SourceError(f"{path}: too large to be a list of pages ({size / 2**20:.0f} MB; "
                           f"the limit is {MAX_SOURCE_BYTES // 2**20} MB)")
     with path.open("rb") as file:
-        data = file.read(MAX_SOURCE_BYTES + 1)  # the file may have grown since stat()
+        # As much as stat() said, not the limit: read(n) sets n bytes aside first.
+        data = file.read(size + 1)
+        if len(data) > size:  # the file has grown since stat(): read on, to the limit
+            data += file.read(MAX_SOURCE_BYTES + 1 - len(data))
     if len(data) > MAX_SOURCE_BYTES:
         raise SourceError(f"{path}: too large to be a list of pages")
     if not data.strip():
@@ -207,11 +226,25 @@ def _is_resource_folder(name: str, page_stems: set[str]) -> bool:
 
 # --- files: what kind of source is it? ---------------------------------------------------------
 
-def _items_in_file(path: Path, data: bytes) -> Iterator[ImportItem]:
+def _items_in_file(path: Path, data: bytes, in_zip: bool = False) -> Iterator[ImportItem]:
+    """The items of one file's content; in_zip: it is an entry of a zip file, named path."""
+    if data.startswith(ZIP_MARKS):
+        if in_zip:
+            return  # zips inside a zip are not opened (a "42.zip" bomb nests them)
+        yield from _zip_items(path, data)
+        return
     text = _decode(path, data)
+    start = text[:4096].lstrip()[:1]
+    if start in ("{", "["):
+        yield from _json_items(path, text)
+        return
     head = text[:4096].lstrip().lower()
     if _looks_like_html(head):
         kind = _link_list_kind(text, head)
+        if kind is None and in_zip:
+            yield ImportItem(str(path), problem="a saved page inside a zip file is not "
+                                                "imported (unzip it, then import the folder)")
+            return
         if kind is None:
             yield ImportItem(str(path.resolve()), is_file=True)  # a saved page
             return
@@ -297,6 +330,10 @@ def _html_list_items(path: Path, text: str, kind: str) -> Iterator[ImportItem]:
 
     parser = lxml.html.HTMLParser(recover=True, no_network=True, huge_tree=False,
                                   remove_comments=True, remove_pis=True)
+    # The text is decoded already; lxml refuses a str that still declares its encoding.
+    declaration = _XML_DECLARATION.match(text)
+    if declaration:
+        text = text[declaration.end():]
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
     except (lxml.etree.LxmlError, ValueError) as error:
@@ -335,6 +372,209 @@ def _folder_name(heading) -> str | None:
     return _clean_text(heading.text_content()) or None
 
 
+# --- bookmarks in JSON: Chrome (Edge, Brave) and Firefox backups ------------------------------
+
+def _json_items(path: Path, text: str) -> Iterator[ImportItem]:
+    """The bookmarks of a Chrome-family ``Bookmarks`` file or a Firefox bookmarks backup; their
+    folders become tags, outermost first, as in an HTML export (the browser's own root folders
+    -- bookmarks bar, other, menu, toolbar, unfiled -- are not subjects)."""
+    data = _parse_json(path, text)
+    if isinstance(data, dict) and isinstance(data.get("roots"), dict):
+        tops = [node for node in data["roots"].values() if isinstance(node, dict)]
+        nodes = _chrome_nodes(tops)
+    elif isinstance(data, dict) and _is_firefox_node(data):
+        nodes = _firefox_nodes(data)
+    else:
+        raise SourceError(f"{path}: a JSON file, but not a bookmarks file from Chrome, Edge, "
+                          "Brave or Firefox")
+    found = False
+    for url, title, tags in nodes:
+        item = _address_item(url, tags, title)
+        if item:
+            found = True
+            yield item
+    if not found:
+        raise SourceError(f"{path}: the bookmarks export holds no links")
+
+
+def _parse_json(path: Path, text: str) -> object:
+    # Many small containers cost far more memory than their text: a file of "[[],[],…]" is
+    # refused before it is parsed (a bookmark takes about ten of these marks).
+    marks = text.count("{") + text.count("[") + text.count(",")
+    if marks > MAX_JSON_MARKS:
+        raise SourceError(f"{path}: too many entries to be a bookmarks file "
+                          f"({marks:,} JSON values)")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise SourceError(f"{path}: the JSON is nested too deeply to be a bookmarks "
+                          "file") from None
+    except ValueError as error:
+        where = f" (line {error.lineno}, column {error.colno})" \
+            if isinstance(error, json.JSONDecodeError) else ""
+        raise SourceError(f"{path}: not a readable JSON file{where}") from None
+
+
+def _chrome_nodes(tops: list[dict]) -> Iterator[tuple[str, str, list[str]]]:
+    """(url, title, folders) of every "url" node under Chrome's roots, in file order; walked
+    with a stack, not recursion, so no nesting can overflow it."""
+    stack: list[tuple[dict, list[str]]] = []
+    for top in reversed(tops):  # the roots themselves are not tags
+        stack.extend(_children(top, []))
+    while stack:
+        node, folders = stack.pop()
+        if node.get("type") == "url" and isinstance(node.get("url"), str):
+            yield node["url"], _json_text(node.get("name")), folders
+        else:
+            stack.extend(_children(node, [*folders, _json_text(node.get("name"))]))
+
+
+def _is_firefox_node(node: dict) -> bool:
+    return str(node.get("type", "")).startswith("text/x-moz-place") \
+        or (isinstance(node.get("children"), list) and "root" in node)
+
+
+def _firefox_nodes(top: dict) -> Iterator[tuple[str, str, list[str]]]:
+    """(url, title, folders and tags) of every place in a Firefox backup, in file order. A
+    container with a "root" (menu, toolbar, unfiled, mobile) is the browser's, not a subject;
+    a bookmark's own Firefox tags follow its folders."""
+    stack: list[tuple[dict, list[str]]] = [(top, [])]
+    while stack:
+        node, folders = stack.pop()
+        uri = node.get("uri")
+        if isinstance(uri, str):
+            own = node.get("tags")
+            tags = [*folders, *own.split(",")] if isinstance(own, str) else folders
+            yield uri, _json_text(node.get("title")), tags
+        else:
+            inner = folders if "root" in node else [*folders, _json_text(node.get("title"))]
+            stack.extend(_children(node, inner))
+
+
+def _children(node: dict, folders: list[str]) -> list[tuple[dict, list[str]]]:
+    """A folder's children, last first (to be popped from a stack in order), with folders."""
+    children = node.get("children")
+    if not isinstance(children, list):
+        return []
+    return [(child, folders) for child in reversed(children) if isinstance(child, dict)]
+
+
+def _json_text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+# --- zip files (Pocket's last export) ----------------------------------------------------------
+
+def _zip_items(path: Path, data: bytes) -> Iterator[ImportItem]:
+    """The items of every list inside a zip file, read in memory as if each were chosen
+    directly. Nothing is extracted to disk; entry counts, sizes and compression ratios are
+    bounded, and a name that would escape a folder refuses the whole file."""
+    _check_zip_directory(path, data)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            _check_zip_entries(path, entries)
+            lists = [entry for entry in entries if _is_list_entry(entry)]
+            if not lists:
+                nested = any(entry.filename.lower().endswith(".zip") for entry in entries)
+                raise SourceError(f"{path}: no lists of pages in the zip file (CSV, text, "
+                                  "bookmarks HTML or JSON)"
+                                  + ("; zip files inside it are not opened" if nested else ""))
+            budget = MAX_SOURCE_BYTES
+            found = []
+            for entry in lists:
+                content = _read_zip_entry(path, archive, entry, budget)
+                budget -= len(content)
+                if content.strip():
+                    found.extend(_items_in_file(path / entry.filename, content, in_zip=True))
+    except SourceError:
+        raise
+    except ZIP_ERRORS as error:
+        raise SourceError(f"{path}: a damaged or unsupported zip file "
+                          f"({_one_line(str(error) or type(error).__name__)})") from None
+    if not found:
+        raise SourceError(f"{path}: no lists of pages in the zip file (zip files inside it "
+                          "are not opened)")
+    yield from found
+
+
+def _check_zip_directory(path: Path, data: bytes) -> None:
+    """Refuse a zip whose directory lists too many entries before Python reads it (reading a
+    directory of a million entries takes seconds and hundreds of megabytes)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or len(data) < end + 22:
+        raise SourceError(f"{path}: a damaged zip file (its list of contents is missing; "
+                          "was it downloaded completely?)")
+    count, size = struct.unpack("<HL", data[end + 10:end + 16])
+    locator = end - 20
+    if locator >= 56 and data[locator:locator + 4] == b"PK\x06\x07":  # Zip64 sizes
+        record = data[locator - 56:locator]
+        if record[:4] == b"PK\x06\x06":
+            count, size = struct.unpack("<QQ", record[32:48])
+    if count > MAX_ZIP_ENTRIES or size > MAX_ZIP_ENTRIES * 1024:
+        raise SourceError(f"{path}: too many files in the zip file (the limit is "
+                          f"{MAX_ZIP_ENTRIES:,})")
+
+
+def _check_zip_entries(path: Path, entries: list[zipfile.ZipInfo]) -> None:
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise SourceError(f"{path}: too many files in the zip file (the limit is "
+                          f"{MAX_ZIP_ENTRIES:,})")
+    for entry in entries:
+        name = entry.orig_filename
+        parts = name.replace("\\", "/").split("/")
+        if "\\" in name or name.startswith("/") or ".." in parts or _DRIVE.match(name) \
+                or "\x00" in name:
+            raise SourceError(f"{path}: refused: the zip file holds an entry named "
+                              f"{_one_line(repr(name))}, which points outside its folder")
+        if entry.flag_bits & 0x1:
+            raise SourceError(f"{path}: the zip file is password-protected "
+                              f"({_one_line(repr(name))}); unzip it first")
+
+
+def _is_list_entry(entry: zipfile.ZipInfo) -> bool:
+    """A file in a zip that may be a list of pages (by its name: what is read is then told
+    by its content, as for a file chosen directly)."""
+    name = entry.filename
+    base = name.rsplit("/", 1)[-1]
+    if entry.is_dir() or not base or base.startswith(".") or name.startswith("__MACOSX/"):
+        return False
+    suffix = base.rsplit(".", 1)[-1].lower() if "." in base else ""
+    return suffix in ZIP_LIST_SUFFIXES
+
+
+def _read_zip_entry(path: Path, archive: zipfile.ZipFile, entry: zipfile.ZipInfo,
+                    budget: int) -> bytes:
+    """An entry's bytes, read in chunks and stopped at the limits: its declared sizes may
+    lie, so what is actually decompressed is counted too."""
+    name = _one_line(repr(entry.filename))
+    if entry.file_size > budget:
+        raise SourceError(f"{path}: {name} in the zip file is too large "
+                          f"({entry.file_size / 2**20:.0f} MB unpacked; the limit for the "
+                          f"whole zip is {MAX_SOURCE_BYTES // 2**20} MB)")
+    if entry.file_size > ZIP_RATIO_ALLOWANCE \
+            and entry.file_size > ZIP_MAX_RATIO * max(entry.compress_size, 1):
+        raise SourceError(f"{path}: refused: {name} unpacks to over {ZIP_MAX_RATIO} times its "
+                          "packed size, as a zip bomb does")
+    chunks = []
+    read = 0
+    with archive.open(entry) as file:
+        while chunk := file.read(ZIP_CHUNK):
+            read += len(chunk)
+            if read > budget:
+                raise SourceError(f"{path}: {name} unpacks to more than the "
+                                  f"{MAX_SOURCE_BYTES // 2**20} MB limit for a zip file")
+            if read > ZIP_RATIO_ALLOWANCE and read > ZIP_MAX_RATIO * max(entry.compress_size, 1):
+                raise SourceError(f"{path}: refused: {name} unpacks to over {ZIP_MAX_RATIO} "
+                                  "times its packed size, as a zip bomb does")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _one_line(text: str) -> str:
+    return _shorten(" ".join(text.split()), 200)
+
+
 # --- lists of addresses ------------------------------------------------------------------------
 
 def _content_lines(lines: list[str]) -> list[tuple[int, str]]:
@@ -353,7 +593,7 @@ def _is_address_list(content: list[tuple[int, str]]) -> bool:
 
 def _looks_like_address(text: str) -> bool:
     text = text.strip()
-    if not text or any(c.isspace() for c in text):
+    if not text or _SPACE.search(text):  # a regex: a 40 MB line is searched in C
         return False
     return bool(_SCHEME.match(text) and "://" in text[:20]) or bool(_BARE_ADDRESS.match(text))
 
