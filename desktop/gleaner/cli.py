@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -12,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .core.anchoring import AnchorError, anchor_quote
-from .core.errors import ArchiveError, CaptureError
+from .core.errors import ArchiveError, CaptureError, storage_error
+from .core.logs import report_unexpected
 from .core.paths import default_archive_path
 
 if TYPE_CHECKING:  # the window starts through this module too: load the core when needed
@@ -32,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--archive", metavar="PATH", type=Path,
                         help="archive file to use (default: $GLEANER_ARCHIVE, else "
                              f"{default_archive_path()})")
+    parser.add_argument("--read-only", action="store_true",
+                        help="open the archive without writing to it (commands that would "
+                             "change it are refused); works on a read-only disk")
     parser.add_argument("--version", action="version", version=f"gleaner {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -245,12 +250,20 @@ def run(args: argparse.Namespace) -> int:
         status = _run(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit where it would print
         return status
+    except sqlite3.Error as error:  # the disk or the file failed mid-command
+        print(f"error: {storage_error(error)}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # Python would try to flush stdout again on exit and report that failure too.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
         return 1
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as error:  # a bug: one line here, the traceback in the log file
+        print(f"error: {report_unexpected(error)}", file=sys.stderr)
+        return 2
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -277,10 +290,12 @@ def _run(args: argparse.Namespace) -> int:
     try:
         from .core.archive import Archive
 
-        with Archive.open(args.archive) as archive:
+        with Archive.open(args.archive, read_only=getattr(args, "read_only", False)
+                          ) as archive:
             # Totals a window's step left to count (or a crash left behind) are counted
             # before the command reads them.
-            archive.recount_stale_totals()
+            if not archive.read_only:
+                archive.recount_stale_totals()
             return handlers[args.command](archive, args)
     except (CommandError, ArchiveError, AnchorError) as error:
         print(f"error: {error}", file=sys.stderr)

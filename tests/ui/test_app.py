@@ -14,15 +14,26 @@ from gleaner.core.archive import Archive
 DRIVER = textwrap.dedent("""
     import json, sys
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
     from gleaner.__main__ import main
     from gleaner.ui.app import create_application
     from gleaner.ui.main_window import MainWindow
 
     create_application()  # run_app reuses it; the timer below needs it to exist
 
-    seen = {"messages": []}
-    QMessageBox.critical = lambda parent, title, text: seen["messages"].append(text)
+    seen = {"messages": [], "buttons": []}
+
+    def answer_problem():  # the problem dialog, if one is shown: note it and give up
+        from gleaner.ui.archive_problem import GIVE_UP, ArchiveProblemDialog
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, ArchiveProblemDialog):
+            seen["messages"].append(dialog.text() + " " + dialog.informativeText())
+            seen["buttons"] = [button.text() for button in dialog.buttons()]
+            dialog.button_for(GIVE_UP).click()
+        else:
+            QTimer.singleShot(50, answer_problem)
+
+    QTimer.singleShot(50, answer_problem)
 
     def inspect_and_quit():
         windows = [w for w in QApplication.topLevelWidgets()
@@ -64,4 +75,5 @@ def test_an_archive_that_cannot_be_opened_is_a_message(tmp_path):
     seen = run_gleaner("--archive", str(path), tmp_path=tmp_path)
     assert seen["status"] == 1
     assert len(seen["messages"]) == 1 and "not a Gleaner archive" in seen["messages"][0]
+    assert sorted(seen["buttons"]) == ["Choose Another Archive…", "Quit"]  # no backup to offer
     assert path.read_bytes() == b"these are not the droids " * 100

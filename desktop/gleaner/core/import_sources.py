@@ -2,9 +2,15 @@
 
 A source is a folder of saved pages (searched recursively), a saved page itself, or a list of
 pages: a text file of web addresses, a CSV file with a column of them, a browser's bookmarks
-export (Netscape bookmark HTML; its folders become tags), a Pocket export (HTML or CSV, with
-its tags) or an Instapaper CSV export (its folders become tags). The kind is told from the
-file's content, not its name.
+export (Netscape bookmark HTML, Chrome's, Edge's or Brave's ``Bookmarks`` JSON file, or a
+Firefox JSON backup; its folders become tags), a Pocket export (HTML or CSV, with its tags) or
+an Instapaper CSV export (its folders become tags). A zip file (Pocket's last export was one)
+is read as the lists inside it, in memory. The kind is told from the file's content, not its
+name.
+
+Files are not trusted: sizes, zip entries, compression ratios and JSON nesting are bounded;
+a zip entry named to escape its folder refuses the whole file; bookmark HTML is read with
+lxml's HTML parser, which does not expand DTD entities or load external ones.
 
 Nothing here touches the network or the archive. A source that cannot be used at all (missing,
 unreadable, binary, a list with no address in it) raises `SourceError`, whose text is one line
@@ -50,6 +56,7 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _BARE_ADDRESS = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?/\S*$")
 _DRIVE = re.compile(r"^[a-zA-Z]:")
 _SPACE = re.compile(r"\s")
+_NAME_CONTROL = re.compile("[\x00-\x1f\x7f]")
 _XML_DECLARATION = re.compile(r"\s*<\?xml\s[^>]{0,200}\?>")
 # Zip files: what is read of them, and what refuses them.
 ZIP_MARKS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry; an empty zip
@@ -485,7 +492,7 @@ def _zip_items(path: Path, data: bytes) -> Iterator[ImportItem]:
             for entry in lists:
                 content = _read_zip_entry(path, archive, entry, budget)
                 budget -= len(content)
-                if content.strip():
+                if content.strip():  # Pocket's last part may hold nothing
                     found.extend(_items_in_file(path / entry.filename, content, in_zip=True))
     except SourceError:
         raise
@@ -493,8 +500,8 @@ def _zip_items(path: Path, data: bytes) -> Iterator[ImportItem]:
         raise SourceError(f"{path}: a damaged or unsupported zip file "
                           f"({_one_line(str(error) or type(error).__name__)})") from None
     if not found:
-        raise SourceError(f"{path}: no lists of pages in the zip file (zip files inside it "
-                          "are not opened)")
+        raise SourceError(f"{path}: no web addresses in the lists of the zip file (they are "
+                          "empty, or are zip files, which are not opened)")
     yield from found
 
 
@@ -522,14 +529,24 @@ def _check_zip_entries(path: Path, entries: list[zipfile.ZipInfo]) -> None:
                           f"{MAX_ZIP_ENTRIES:,})")
     for entry in entries:
         name = entry.orig_filename
-        parts = name.replace("\\", "/").split("/")
-        if "\\" in name or name.startswith("/") or ".." in parts or _DRIVE.match(name) \
-                or "\x00" in name:
+        unsafe = _unsafe_name(name)
+        if unsafe:
             raise SourceError(f"{path}: refused: the zip file holds an entry named "
-                              f"{_one_line(repr(name))}, which points outside its folder")
+                              f"{_one_line(repr(name))}, which {unsafe}")
         if entry.flag_bits & 0x1:
             raise SourceError(f"{path}: the zip file is password-protected "
                               f"({_one_line(repr(name))}); unzip it first")
+
+
+def _unsafe_name(name: str) -> str | None:
+    """Why an entry's name is an attack sign (None if it is not): unzipped, it would land
+    outside its folder; or control characters (a newline could forge a message line)."""
+    parts = name.replace("\\", "/").split("/")
+    if "\\" in name or name.startswith("/") or ".." in parts or _DRIVE.match(name):
+        return "points outside its folder"
+    if _NAME_CONTROL.search(name):
+        return "holds control characters"
+    return None
 
 
 def _is_list_entry(entry: zipfile.ZipInfo) -> bool:

@@ -29,7 +29,7 @@ import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .errors import ArchiveError
+from .errors import ArchiveError, storage_error
 
 # Archive methods the window may call through the process; they only read.
 READS = frozenset({
@@ -58,25 +58,26 @@ class ArchiveClient:
     """
 
     def __init__(self, process: subprocess.Popen, requests: Connection, replies: Connection,
-                 path: Path) -> None:
+                 path: Path, read_only: bool = False) -> None:
         self._process = process
         self._requests = requests
         self._replies = replies
         self._lock = threading.Lock()
         self._sequence = 0  # requests are numbered; each reply carries its request's number
         self.path = path
+        self.read_only = read_only  # every change is refused (see Archive.open)
         self.ops = _Operations(self)
 
     @classmethod
-    def start(cls, path: str | Path) -> ArchiveClient:
+    def start(cls, path: str | Path, read_only: bool = False) -> ArchiveClient:
         """Open the archive at path in a new archive process; raises ArchiveError with the
         archive's own reason if it cannot be opened (nothing is left running then)."""
-        client = cls.spawn(path)
+        client = cls.spawn(path, read_only)
         client.wait_ready()
         return client
 
     @classmethod
-    def spawn(cls, path: str | Path) -> ArchiveClient:
+    def spawn(cls, path: str | Path, read_only: bool = False) -> ArchiveClient:
         """Start the archive process without waiting for it (the window builds itself in the
         meantime); call `wait_ready` before the first request."""
         path = Path(path).expanduser().absolute()
@@ -89,13 +90,13 @@ class ArchiveClient:
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", "gleaner.core.service", str(path),
-                 str(request_read), str(reply_write)],
+                 str(request_read), str(reply_write), *(["--read-only"] if read_only else [])],
                 pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL, env=env)
         finally:
             os.close(request_read)
             os.close(reply_write)
         return cls(process, Connection(request_write, readable=False),
-                   Connection(reply_read, writable=False), path)
+                   Connection(reply_read, writable=False), path, read_only)
 
     def wait_ready(self) -> None:
         """Wait until the archive is open; raises its ArchiveError if it could not be."""
@@ -202,13 +203,14 @@ class _Operations:
         return lambda *args, **kwargs: self._client._request("op", name, args, kwargs)
 
 
-def serve(path: Path, requests: Connection, replies: Connection) -> None:
+def serve(path: Path, requests: Connection, replies: Connection,
+          read_only: bool = False) -> None:
     """The archive process's loop: open, then answer requests until told to close (or the
     window's end of the pipe closes)."""
     from .archive import Archive
 
     try:
-        archive = Archive.open(path)
+        archive = Archive.open(path, read_only=read_only)
     except ArchiveError as error:
         _send(replies, (0, "error", error))
         return
@@ -219,7 +221,7 @@ def serve(path: Path, requests: Connection, replies: Connection) -> None:
     try:
         while True:
             wait = TIDY_SLICE_PAUSE if more_to_tidy else IDLE_SECONDS
-            if not tidied and not requests.poll(wait):
+            if not tidied and not archive.read_only and not requests.poll(wait):
                 # Nothing asked for a while: a good moment for housekeeping, a slice at a
                 # time so that a request waits for one slice at most.
                 more_to_tidy = _tidy_until_asked(archive, requests)
@@ -276,7 +278,7 @@ def _answer(archive, kind: str, name: str, args: tuple, kwargs: dict) -> tuple[s
     except ArchiveError as error:
         return "error", error
     except sqlite3.Error as error:
-        return "error", ArchiveError(f"the archive reported an error: {error}")
+        return "error", storage_error(error)
     except Exception as error:  # a bug: keep serving, report it in one line
         traceback.print_exc()
         return "error", ArchiveError(
@@ -310,7 +312,8 @@ def main(argv: list[str]) -> int:
         sys.modules.setdefault(unused, None)
     # Ctrl+C in a terminal reaches the whole process group: let the window decide.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    serve(path, Connection(request_fd, writable=False), Connection(reply_fd, readable=False))
+    serve(path, Connection(request_fd, writable=False), Connection(reply_fd, readable=False),
+          read_only="--read-only" in argv[3:])
     return 0
 
 

@@ -312,7 +312,8 @@ class MainWindow(QMainWindow):
     def _show_archive(self) -> None:
         """Fill every view from the archive just opened."""
         path = self.archive.path
-        self.setWindowTitle(f"{path.name} — Gleaner")
+        read_only = " (read-only)" if self.archive.read_only else ""
+        self.setWindowTitle(f"{path.name}{read_only} — Gleaner")
         self.setWindowFilePath(str(path))
         self._remember_recent(path)
         self.article = None
@@ -329,6 +330,9 @@ class MainWindow(QMainWindow):
         else:
             self.show_article(self._last_read() or first.id)
         self.watch_timer.start()
+        if self.archive.read_only:
+            self.banner.show_notice("This archive is open read-only: you can read it, but "
+                                    "nothing can be saved, coded or changed.")
 
     def ask_open_archive(self) -> None:
         """File ▸ Open Archive…: open (or create) another archive in this window."""
@@ -337,12 +341,13 @@ class MainWindow(QMainWindow):
             self.open_archive(Path(path))
 
     def open_archive(self, path: Path) -> bool:
-        """Switch this window to the archive at path; on failure the current one stays."""
+        """Switch this window to the archive at path; if it cannot be opened, the user is
+        told why and offered what can be done; if they cancel, the current one stays."""
+        from .archive_problem import open_archive_with_remedies
+
         self._flush_typing()
-        try:
-            client = ArchiveClient.start(path)
-        except ArchiveError as error:
-            self.banner.show_error(f"Could not open {path}: {error}")
+        client = open_archive_with_remedies(Path(path), self, give_up_label="Cancel")
+        if client is None:
             return False
         old, self.archive = self.archive, client
         old.close()
@@ -351,7 +356,7 @@ class MainWindow(QMainWindow):
         if lost_note:
             self._unsaved_note = None  # it belongs to the other archive, which refused it
         self._show_archive()
-        self.statusBar().showMessage(f"Opened {path}", 5000)
+        self.statusBar().showMessage(f"Opened {client.path}", 5000)
         if lost_note:
             self.banner.show_error(f"Your last note could not be stored in {old.path.name}.")
         return True
@@ -1172,6 +1177,8 @@ class MainWindow(QMainWindow):
         from .check_archive import run_backup_if_due
 
         path = self.archive.path
+        if self.archive.read_only:
+            return  # its folder is likely read-only too; and it is not changing
         self.tasks.start(
             "Backing up the archive", lambda _progress: run_backup_if_due(path),
             on_finished=self._backed_up,

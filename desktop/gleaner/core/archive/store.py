@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +13,17 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from ..errors import ArchiveError
+from ..errors import (
+    ArchiveDamaged,
+    ArchiveError,
+    ArchiveLocked,
+    ArchiveReadOnly,
+    ArchiveTooNew,
+    NotAnArchive,
+    StorageError,
+    sqlite_code,
+    storage_error,
+)
 from ..paths import default_archive_path
 from ..schema import MIGRATION_SET, migrations
 from .history import Recorder
@@ -29,27 +41,36 @@ class ArchiveStore:
         self.db = db
         self.path = path
         self._recorder: Recorder | None = None
+        self.read_only = False  # see `open`
 
     @classmethod
-    def open(cls, path: str | Path | None = None):
+    def open(cls, path: str | Path | None = None, read_only: bool = False):
         """Open (creating if needed) the archive at path, bringing its schema up to date.
 
-        A file that is not a Gleaner archive is refused untouched. The file is only ever read
-        through SQLite: opening and closing it any other way in this process would release
-        SQLite's POSIX locks on it (see docs/architecture.md).
+        A file that is not a Gleaner archive is refused untouched, with the ArchiveError
+        subclass for the case (`ArchiveLocked`, `ArchiveReadOnly`, `ArchiveDamaged`,
+        `NotAnArchive`, `ArchiveTooNew`). `read_only` opens an existing archive without ever
+        writing to it (every change is refused), also from a read-only disk. The file is only
+        ever read through SQLite: opening and closing it any other way in this process would
+        release SQLite's POSIX locks on it (see docs/architecture.md).
         """
         path = Path(path).expanduser() if path else default_archive_path()
         if path.is_dir():
             raise ArchiveError(f"{path} is a folder, not an archive file")
+        if read_only:
+            return cls._open_read_only(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = Database(path)
         except (OSError, sqlite3.Error) as error:
-            raise ArchiveError(f"{path} could not be opened ({error})") from None
+            raise _refusal(path, error) from None
         try:
-            db.execute("PRAGMA busy_timeout = 10000")
+            # A program holding the file gets a few seconds to let go: the window waits for
+            # this answer before it can show anything.
+            db.execute(f"PRAGMA busy_timeout = {OPEN_WAIT_MS}")
             _check_schema_is_ours(db, path)
             db.enable_wal()
+            db.execute("PRAGMA busy_timeout = 10000")
             # Losing a highlight on power failure is worse than a slower commit.
             db.execute("PRAGMA synchronous = FULL")
             if migrations.pending(db):
@@ -60,23 +81,54 @@ class ArchiveStore:
                 db.execute("PRAGMA foreign_keys = OFF")
                 migrations.apply(db)
                 if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
-                    raise ArchiveError(f"{path} has links to missing rows; it may be damaged")
+                    raise ArchiveDamaged(f"{path} has links to missing rows; it may be damaged")
             db.execute("PRAGMA foreign_keys = ON")
         except ArchiveError:
             db.close()
             raise
-        except sqlite3.DatabaseError as error:
+        except sqlite3.Error as error:
             db.close()
-            if "not a database" in str(error):
-                raise ArchiveError(f"{path} is not a Gleaner archive (not an SQLite database, "
-                                   "or badly damaged)") from None
-            raise ArchiveError(f"{path} could not be opened as an archive ({error})") from None
+            raise _refusal(path, error) from None
         return cls(db, path)
+
+    @classmethod
+    def _open_read_only(cls, path: Path):
+        """The archive opened so that nothing in this process can write to it."""
+        if not path.is_file():
+            raise ArchiveError(f"{path} does not exist")
+        connection = None
+        try:
+            try:
+                connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True,
+                                             isolation_level=None, check_same_thread=False)
+                connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+            except sqlite3.OperationalError as error:
+                if connection is not None:
+                    connection.close()
+                connection = _open_immutable(path, error)
+            db = Database(connection)
+            db.execute(f"PRAGMA busy_timeout = {OPEN_WAIT_MS}")
+            _check_schema_is_ours(db, path)
+            if migrations.pending(db):
+                raise ArchiveReadOnly(f"{path} was made by an older Gleaner and needs "
+                                      "upgrading, which cannot be done read-only")
+            db.execute("PRAGMA query_only = ON")
+        except ArchiveError:
+            if connection is not None:
+                connection.close()
+            raise
+        except sqlite3.Error as error:
+            if connection is not None:
+                connection.close()
+            raise _refusal(path, error) from None
+        archive = cls(db, path)
+        archive.read_only = True
+        return archive
 
     def close(self) -> None:
         """Tidy up (see `tidy`) and close the database connection."""
         with contextlib.suppress(sqlite3.Error, ArchiveError):
-            while self.tidy():
+            while not self.read_only and self.tidy():
                 pass
         self.db.close()
 
@@ -130,13 +182,21 @@ class ArchiveStore:
         connection left inside a failed transaction would acknowledge later steps that are
         never stored.
         """
+        if self.read_only:
+            raise ArchiveReadOnly("the archive is open read-only; nothing can be changed")
         if self.db.conn.in_transaction:
             # Never join a transaction we did not open: its fate is not ours to report.
             raise ArchiveError("the archive is in the middle of another change; try again")
-        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise _as_storage_error(error) from error
         try:
             yield
             self.db.conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            self.rollback_if_open()
+            raise _as_storage_error(error) from error
         except BaseException:
             self.rollback_if_open()
             raise
@@ -144,7 +204,10 @@ class ArchiveStore:
     def rollback_if_open(self) -> None:
         """Roll back a transaction left open by an error, so later changes stand alone."""
         if self.db.conn.in_transaction:
-            self.db.conn.execute("ROLLBACK")
+            # A failed disk can refuse even this; SQLite then rolls back when the connection
+            # is next used or closed, and the journal keeps the file whole.
+            with contextlib.suppress(sqlite3.Error):
+                self.db.conn.execute("ROLLBACK")
 
     # Hooks for the mutating methods; outside a step (bulk loads, tests) they record nothing.
 
@@ -170,6 +233,55 @@ class ArchiveStore:
 
     def _push_history(self, label, records) -> None:  # provided by HistoryMixin
         raise NotImplementedError
+
+
+OPEN_WAIT_MS = 3000  # how long opening waits for another program to release the archive
+
+
+def _open_immutable(path: Path, error: sqlite3.Error) -> sqlite3.Connection:
+    """A connection that reads the file as it is, without SQLite's locks or its -shm file:
+    the only way to read a WAL archive on a read-only disk or in a read-only folder. Refused
+    if a -wal file holds changes not yet in the file (they would be missing)."""
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise ArchiveReadOnly(f"{path} cannot be read here: its latest changes are still in "
+                              f"{wal.name}, which only a writable folder can take in "
+                              f"({error})")
+    connection = sqlite3.connect(f"{path.absolute().as_uri()}?immutable=1", uri=True,
+                                 isolation_level=None, check_same_thread=False)
+    connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+    return connection
+
+
+def _refusal(path: Path, error: BaseException) -> ArchiveError:
+    """Why the archive at path cannot be opened, as the ArchiveError for the case."""
+    code = sqlite_code(error)
+    if code in (5, 6):
+        return ArchiveLocked(f"{path} is in use by another program, which did not let go of "
+                             f"it within {OPEN_WAIT_MS // 1000} s; close that program and try "
+                             "again")
+    if code == 8 or (code == 14 and path.exists() and not _writable(path)) or (
+            isinstance(error, OSError) and error.errno in (errno.EROFS, errno.EACCES)):
+        return ArchiveReadOnly(f"{path} cannot be written (a read-only file, folder or disk); "
+                               "it can be opened read-only")
+    if code in (11, 26):
+        return ArchiveDamaged(f"{path} is not a Gleaner archive (not an SQLite database, or "
+                              "badly damaged)")
+    if isinstance(error, OSError):
+        return ArchiveError(f"{path} could not be opened ({error.strerror or error})")
+    return ArchiveError(f"{path} could not be opened as an archive ({error})")
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write the file and make its -wal and -shm files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _as_storage_error(error: sqlite3.Error) -> Exception:
+    """A failure of the disk or file as a StorageError; other SQLite errors (a constraint the
+    caller may handle, a bug) unchanged."""
+    converted = storage_error(error)
+    return converted if isinstance(converted, StorageError) else error
 
 
 def _migrations_applied(db: Database) -> int:
@@ -206,10 +318,10 @@ def _check_schema_is_ours(db: Database, path: Path) -> None:
     if not tables:
         return
     if "articles" not in tables or not db["_sqlite_migrations"].exists():
-        raise ArchiveError(f"{path} is an SQLite database but not a Gleaner archive")
+        raise NotAnArchive(f"{path} is an SQLite database but not a Gleaner archive")
     applied = {row["name"] for row in db.query(
         "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
     known = {m.name for m in migrations._migrations}
     if applied - known:
-        raise ArchiveError(f"{path} was written by a newer version of Gleaner; "
+        raise ArchiveTooNew(f"{path} was written by a newer version of Gleaner; "
                            "update Gleaner to open it")
