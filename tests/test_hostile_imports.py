@@ -137,6 +137,14 @@ def test_firefox_backup_json_keeps_folders_and_tags(tmp_path: Path) -> None:
     ]
 
 
+def test_a_list_with_a_bracketed_heading_is_not_taken_for_json(tmp_path: Path) -> None:
+    path = tmp_path / "reading.txt"
+    path.write_text("[Reading list]\nhttps://a.example/1\nhttps://a.example/2\n")
+    assert [(i.source, i.problem) for i in read_sources([path])] == [
+        ("[Reading list]", "line 1 of reading.txt is not a web address"),
+        ("https://a.example/1", ""), ("https://a.example/2", "")]
+
+
 def test_json_bookmark_folders_give_at_most_twelve_tags(tmp_path: Path) -> None:
     node: dict = {"type": "url", "name": "deep", "url": "https://a.example/deep"}
     for n in reversed(range(40)):

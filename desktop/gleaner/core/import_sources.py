@@ -56,6 +56,8 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _BARE_ADDRESS = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?/\S*$")
 _DRIVE = re.compile(r"^[a-zA-Z]:")
 _SPACE = re.compile(r"\s")
+# JSON begins with an object, or an array of values (not "[Reading list]", a list's heading).
+_JSON_START = re.compile(r'\{|\[\s*(?:[\[{"\d\]-]|true\b|false\b|null\b)')
 _NAME_CONTROL = re.compile("[\x00-\x1f\x7f]")
 _XML_DECLARATION = re.compile(r"\s*<\?xml\s[^>]{0,200}\?>")
 # Zip files: what is read of them, and what refuses them.
@@ -241,8 +243,7 @@ def _items_in_file(path: Path, data: bytes, in_zip: bool = False) -> Iterator[Im
         yield from _zip_items(path, data)
         return
     text = _decode(path, data)
-    start = text[:4096].lstrip()[:1]
-    if start in ("{", "["):
+    if _JSON_START.match(text[:4096].lstrip()):
         yield from _json_items(path, text)
         return
     head = text[:4096].lstrip().lower()

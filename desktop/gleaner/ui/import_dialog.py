@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from ..core.importing import ImportReport, ImportStatus
     from .main_window import MainWindow
 
-SOURCE_FILTER = ("Pages and lists (*.html *.htm *.xhtml *.txt *.csv *.tsv);;"
+SOURCE_FILTER = ("Pages and lists (*.html *.htm *.xhtml *.txt *.csv *.tsv *.json *.zip);;"
                  "All files (*)")
 EXPLANATION = ("Choose folders of saved web pages, saved pages, lists of web addresses (a text "
                "file with one per line, or a CSV file), a bookmarks export from your browser "
