@@ -191,16 +191,100 @@ def test_rotate_removes_only_dated_backups_of_this_archive(coded, tmp_path):
         (folder / backup.stamped_name(coded, "", when)).write_bytes(b"x")
     (folder / "other-20260301T000000Z.gleaner").write_bytes(b"x")
     (folder / "test-notes.gleaner").write_bytes(b"x")
-    removed = backup.rotate_backups(folder, coded, daily=3, weekly=2)
+    removed = backup.rotate_backups(folder, coded, daily=3, weekly=2).removed
     names = sorted(p.name for p in folder.iterdir())
     assert [p.name for p in removed] and not any(p.exists() for p in removed)
     assert "other-20260301T000000Z.gleaner" in names and "test-notes.gleaner" in names
     # 1 March 2026 is a Sunday: the last 3 days (8-10) include the newest of both weeks.
     assert sorted(b.made.day for b in backup.list_backups(folder, coded)) == [8, 9, 10]
-    removed = backup.rotate_backups(folder, coded, daily=2, weekly=3)
+    removed = backup.rotate_backups(folder, coded, daily=2, weekly=3).removed
     assert sorted(b.made.day for b in backup.list_backups(folder, coded)) == [8, 9, 10]
     assert not removed
 
+
+def dated_files(folder: Path, archive: Path, sizes: list[int]) -> list[Path]:
+    """Dated backups of `archive` in `folder`, one a day from 1 March 2026, of these sizes."""
+    folder.mkdir(exist_ok=True)
+    made = []
+    for day, size in enumerate(sizes):
+        when = datetime(2026, 3, 1, 12, tzinfo=UTC) + timedelta(days=day)
+        path = folder / backup.stamped_name(archive, "", when)
+        path.write_bytes(b"x" * size)
+        made.append(path)
+    return made
+
+
+def test_rotation_by_size_removes_the_oldest_and_warns(tmp_path):
+    archive = tmp_path / "notes.gleaner"
+    files = dated_files(tmp_path / "b", archive, [400, 300, 200, 100])
+    manual = tmp_path / "b" / backup.stamped_name(archive, "manual-", datetime(2026, 2, 1))
+    manual.write_bytes(b"m" * 5000)  # the user's own: neither counted nor removed
+    rotation = backup.rotate_backups(tmp_path / "b", archive, daily=7, weekly=4, max_bytes=350)
+    assert rotation.removed == [files[0], files[1]]  # oldest first, until 300 <= 350
+    assert [p.exists() for p in files] == [False, False, True, True] and manual.exists()
+    [warning] = rotation.warnings
+    assert warning.startswith("2 backups the daily/weekly rule keeps were removed")
+    assert "350 bytes" in warning
+
+
+def test_a_newest_backup_larger_than_the_bound_is_kept_with_a_warning(tmp_path):
+    archive = tmp_path / "notes.gleaner"
+    files = dated_files(tmp_path / "b", archive, [10, 10, 2000])
+    rotation = backup.rotate_backups(tmp_path / "b", archive, max_bytes=1000)
+    assert rotation.removed == [files[0], files[1]] and files[2].exists()
+    assert len(rotation.warnings) == 2
+    assert "the newest backup alone (2.0 KB) is larger than the size bound" in \
+        rotation.warnings[1]
+
+
+def test_rotation_within_the_bound_says_nothing(tmp_path):
+    archive = tmp_path / "notes.gleaner"
+    files = dated_files(tmp_path / "b", archive, [100] * 9)
+    rotation = backup.rotate_backups(tmp_path / "b", archive, daily=7, weekly=1,
+                                     max_bytes=10**6)
+    assert rotation.removed == files[:2] and rotation.warnings == []
+
+
+def test_backup_max_size_on_the_command_line(coded, gleaner):
+    folder = coded.parent / "backups"
+    old = dated_files(folder, coded, [10**6, 10])  # with the new one: over 0.5M
+    status, out, err = gleaner("backup", "--rotate", "--max-size", "0.5M")
+    made = Path(out.strip())
+    assert status == 0 and made.exists() and made.stat().st_size < 4 * 10**5
+    assert not old[0].exists() and old[1].exists()
+    assert "warning: 1 backup the daily/weekly rule keeps was removed" in err
+    assert err.count("\n") == 2  # the removal and the warning
+    with pytest.raises(SystemExit) as refused:
+        gleaner("backup", "--rotate", "--max-size", "lots")
+    assert refused.value.code == 2
+
+
+@pytest.mark.parametrize(("text", "size"), [("500M", 500 * 10**6), ("2G", 2 * 10**9),
+                                            ("1.5gb", 1_500_000_000), ("700k", 700_000),
+                                            ("123", 123)])
+def test_sizes_are_read_in_decimal_units(text, size):
+    assert backup.parse_size(text) == size
+
+
+def test_backups_of_every_kind_are_described_with_their_counts(coded, tmp_path):
+    folder = tmp_path / "copies"
+    daily = backup.make_backup(coded, folder / backup.stamped_name(
+        coded, "", datetime(2026, 3, 1, tzinfo=UTC)))
+    with Archive.open(coded) as archive:
+        ops.code_passage(archive, 1, 20, 25, [3])
+        ops.save_article(archive, make_article(url="https://example.org/second"))
+    manual = backup.make_backup(coded, folder / backup.stamped_name(
+        coded, "manual-", datetime(2026, 3, 2, tzinfo=UTC)))
+    upgrade = coded.parent / "backups" / backup.stamped_name(
+        coded, "before-upgrade-", datetime(2026, 2, 1, tzinfo=UTC))
+    upgrade.parent.mkdir()
+    upgrade.write_bytes(b"not a database" * 10)
+    (folder / backup.stamped_name(coded, "replaced-", datetime(2026, 3, 3))).write_bytes(b"")
+    infos = backup.describe_backups([folder, coded.parent / "backups", folder], coded)
+    assert [(i.path, i.kind, i.articles, i.highlights) for i in infos] == [
+        (manual, "manual", 2, 3), (daily, "daily", 1, 2), (upgrade, "before upgrade", None, None)]
+    assert infos[0].size == manual.stat().st_size and infos[2].problem
+    assert "not a Gleaner archive" in infos[2].problem
 
 
 def test_a_damaged_archive_is_replaced_and_kept_aside_as_it_was(coded, gleaner, tmp_path):

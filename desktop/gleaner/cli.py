@@ -141,6 +141,11 @@ def _add_safety_parsers(commands) -> None:
                         help="with --rotate: days to keep a backup of (default: 7)")
     backup.add_argument("--keep-weekly", type=_positive_int, default=4, metavar="N",
                         help="with --rotate: weeks to keep a backup of (default: 4)")
+    backup.add_argument("--max-size", type=_size, metavar="SIZE",
+                        help="with --rotate: then remove the oldest dated backups while they "
+                             "total more than SIZE (e.g. 500M, 2G; the newest is always "
+                             "kept), with a warning when that removes one the days and weeks "
+                             "would keep")
 
     restore = commands.add_parser(
         "restore", help="put a backup in the archive's place (the archive is kept aside)",
@@ -336,8 +341,8 @@ def _repair(path: Path, results) -> list:
 
 
 def cmd_backup(path: Path, args) -> int:
-    """`gleaner backup [PATH] [--rotate]`: prints the backup's path (and what rotation
-    removed, on stderr)."""
+    """`gleaner backup [PATH] [--rotate [--max-size SIZE]]`: prints the backup's path (what
+    rotation removed, and its warnings, go to stderr)."""
     from datetime import UTC, datetime
 
     from .core.archive.backup import backup_folder, backup_is_due, make_backup, rotate_backups
@@ -350,9 +355,25 @@ def cmd_backup(path: Path, args) -> int:
     made = make_backup(path, args.path)
     print(made)
     if args.rotate:
-        for removed in rotate_backups(made.parent, path, args.keep_daily, args.keep_weekly):
+        rotation = rotate_backups(made.parent, path, args.keep_daily, args.keep_weekly,
+                                  args.max_size)
+        for removed in rotation.removed:
             print(f"removed old backup {removed}", file=sys.stderr)
+        for warning in rotation.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     return 0
+
+
+def _size(text: str) -> int:
+    from .core.archive.backup import parse_size
+
+    try:
+        size = parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if size <= 0:
+        raise argparse.ArgumentTypeError("the size must be more than 0")
+    return size
 
 
 def cmd_restore(path: Path, args) -> int:
@@ -415,7 +436,7 @@ def cmd_import(archive: Archive, args) -> int:
             print(line)
     if report.cancelled:
         return 130  # as a shell reports a command stopped by Ctrl+C
-    return 1 if report.failed else 0
+    return 1 if report.failed or report.stopped else 0
 
 
 class _ProgressLine:

@@ -9,6 +9,11 @@ Restoring never overwrites anything: the current archive is moved aside under a 
 time, and a copy of the backup takes its place. An archive open in another process (Gleaner's
 window, another command) is refused: switching it out of WAL mode, which also writes every
 change still in its -wal file into it, needs it to be open nowhere else.
+
+Three kinds of backup share a folder, told apart by their names: the dated ones `gleaner
+backup` makes (the daily backup; rotation keeps a few days and weeks of them within a size
+bound), `-manual-` ones the user asked for (Back Up Now: never removed by rotation) and
+`-before-upgrade-` ones made before an archive's schema is upgraded (kept too).
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ from .checks import check_integrity, check_schema, open_read_only
 STAMP = "%Y%m%dT%H%M%SZ"  # UTC, sortable, and valid in file names everywhere
 MARGIN = 1 << 20  # room left free on the disk beyond the copy itself
 _STAMPED = re.compile(r"-(\d{8}T\d{6}Z)(?:-\d+)?\.gleaner$")
+# The label in a backup's name (see stamped_name) and the kind of backup it says.
+KINDS = {"": "daily", "manual-": "manual", "before-upgrade-": "before upgrade"}
+MANUAL = "manual-"
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)B?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,29 @@ class BackupFile:
 
     path: Path
     made: datetime
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup as the Backups dialog lists it. `articles` and `highlights` are None, and
+    `problem` says why, when the file cannot be read as an archive."""
+
+    path: Path
+    made: datetime  # UTC, from the name
+    kind: str  # "daily", "manual" or "before upgrade"
+    size: int  # bytes
+    articles: int | None
+    highlights: int | None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What `rotate_backups` removed, and warnings when the size bound went further than the
+    daily/weekly rule (each one line, for the CLI's stderr and the window's banner)."""
+
+    removed: list[Path]
+    warnings: list[str]
 
 
 def backup_folder(archive_path: Path) -> Path:
@@ -156,14 +189,86 @@ def backup_is_due(folder: Path, archive_path: Path, now: datetime,
     return newest is None or now - newest >= age
 
 
-def rotate_backups(folder: Path, archive_path: Path, daily: int = 7,
-                   weekly: int = 4) -> list[Path]:
-    """Remove the dated backups in `folder` that `backups_to_remove` names; returns them."""
-    removed = [backup.path for backup in backups_to_remove(
-        list_backups(folder, archive_path), daily, weekly)]
+def rotate_backups(folder: Path, archive_path: Path, daily: int = 7, weekly: int = 4,
+                   max_bytes: int | None = None) -> Rotation:
+    """Remove the dated backups in `folder` that `backups_to_remove` names, then, while the
+    dated backups left total more than `max_bytes`, the oldest of them, never the newest.
+    Manual and before-upgrade backups are neither removed nor counted. Warns when the bound
+    removed backups the rule keeps, or when the newest alone exceeds it."""
+    backups = list_backups(folder, archive_path)
+    removed = [backup.path for backup in sorted(backups_to_remove(backups, daily, weekly),
+                                                 key=lambda backup: backup.made)]
+    kept = sorted((backup for backup in backups if backup.path not in removed),
+                  key=lambda backup: backup.made, reverse=True)
+    warnings = []
+    if max_bytes is not None:
+        sizes = {backup.path: _size(backup.path) for backup in kept}
+        over_bound = []
+        while len(kept) > 1 and sum(sizes[backup.path] for backup in kept) > max_bytes:
+            over_bound.append(kept.pop().path)  # the oldest
+        removed += over_bound
+        warnings = _bound_warnings(over_bound, sizes, kept[0] if kept else None, max_bytes)
     for path in removed:
         path.unlink(missing_ok=True)
-    return removed
+    return Rotation(removed, warnings)
+
+
+def list_all_backups(folders: list[Path], archive_path: Path) -> list[tuple[BackupFile, str]]:
+    """Every backup of this archive in these folders, of any kind (see KINDS), newest first,
+    each once (a folder named twice is read once)."""
+    stem = Path(archive_path).stem
+    found: dict[Path, tuple[BackupFile, str]] = {}
+    for folder in folders:
+        for path in Path(folder).expanduser().glob(f"{glob_escape(stem)}-*.gleaner"):
+            match = _STAMPED.search(path.name)
+            label = path.name[len(stem) + 1:match.start() + 1] if match else None
+            if match and path.name.startswith(f"{stem}-") and label in KINDS:
+                made = datetime.strptime(match.group(1), STAMP).replace(tzinfo=UTC)
+                found.setdefault(path.resolve(), (BackupFile(path, made), KINDS[label]))
+    return sorted(found.values(), key=lambda pair: pair[0].made, reverse=True)
+
+
+def describe_backups(folders: list[Path], archive_path: Path) -> list[BackupInfo]:
+    """`list_all_backups` with each file's size and its numbers of articles and highlights,
+    read through a read-only connection (slow for many large files: not on a GUI thread)."""
+    return [describe_backup(found.path, found.made, kind)
+            for found, kind in list_all_backups(folders, archive_path)]
+
+
+def describe_backup(path: Path, made: datetime, kind: str) -> BackupInfo:
+    """One backup's size and counts; a file that cannot be read says why in `problem`."""
+    size = _size(path)
+    try:
+        connection = open_read_only(path)
+    except (ArchiveError, sqlite3.Error) as error:
+        return BackupInfo(path, made, kind, size, None, None, str(error))
+    try:
+        # count(*) walks the smallest index of each table: no article text is read.
+        articles, highlights = (connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                                for table in ("articles", "highlights"))
+    except sqlite3.Error as error:
+        return BackupInfo(path, made, kind, size, None, None, f"cannot be read ({error})")
+    finally:
+        connection.close()
+    return BackupInfo(path, made, kind, size, articles, highlights)
+
+
+def parse_size(text: str) -> int:
+    """Bytes from `500M`, `2G`, `1.5GB`, `700k` or a plain number (decimal units, as disks
+    are sold and file managers count); ValueError for anything else."""
+    match = _SIZE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a size (examples: 500M, 2G)")
+    return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+
+
+def format_size(size: int) -> str:
+    """`812 KB`, `3.4 MB`, `1.2 GB`: decimal units, as parse_size reads them."""
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if size >= factor:
+            value = size / factor
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    return f"{size} bytes"
 
 
 def glob_escape(text: str) -> str:
@@ -300,6 +405,28 @@ def _rename_new(source: Path, target: Path) -> None:
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+def _bound_warnings(over_bound: list[Path], sizes: dict[Path, int], newest: BackupFile | None,
+                    max_bytes: int) -> list[str]:
+    bound = format_size(max_bytes)
+    warnings = []
+    if over_bound:
+        count = len(over_bound)
+        warnings.append(f"{count} backup{'s' if count > 1 else ''} the daily/weekly rule keeps "
+                        f"{'were' if count > 1 else 'was'} removed to stay within the size "
+                        f"bound ({bound}); raise the bound to keep them")
+    if newest is not None and sizes[newest.path] > max_bytes:
+        warnings.append(f"the newest backup alone ({format_size(sizes[newest.path])}) is "
+                        f"larger than the size bound ({bound}); it is kept, older ones are not")
+    return warnings
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _reason(error: BaseException) -> str:
