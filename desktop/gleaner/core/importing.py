@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .errors import ArchiveError, CaptureError
+from .errors import ArchiveError, CaptureError, StorageError
 from .import_sources import ImportItem, SourceError, read_sources
 from .models import CapturedArticle, OpResult
 from .tasks import Cancelled, Progress
@@ -150,6 +150,7 @@ class ImportReport:
 
     results: tuple[ItemResult, ...]
     cancelled: bool = False
+    stopped: str = ""  # why the archive could take no more (a full disk, say), if it could not
 
     def count(self, status: str) -> int:
         return sum(1 for result in self.results if result.status == status)
@@ -166,6 +167,8 @@ class ImportReport:
             parts.append(f"{self.count(NOT_DONE)} not imported")
         total = len(self.results)
         head = "Import cancelled" if self.cancelled else "Imported"
+        if self.stopped:
+            head = f"Import stopped ({self.stopped}; run it again to finish)"
         return f"{head}: {total} page{'' if total == 1 else 's'}: {', '.join(parts)}"
 
     def lines(self) -> list[str]:
@@ -179,7 +182,7 @@ class ImportReport:
     def as_json(self) -> dict:
         return {"saved": self.count(SAVED), "already_saved": self.count(ALREADY),
                 "failed": self.failed, "not_imported": self.count(NOT_DONE),
-                "cancelled": self.cancelled,
+                "cancelled": self.cancelled, "stopped": self.stopped or None,
                 "items": [result.as_json() for result in self.results]}
 
 
@@ -270,6 +273,8 @@ class _Run:
             self._loop()
         except (Cancelled, KeyboardInterrupt):
             cancelled = True
+        except StorageError as error:  # the disk or file failed: nothing more can be saved
+            self.stopped_by = str(error).removesuffix("; nothing was changed")
         except ArchiveError as error:  # the archive itself failed: nothing more can be saved
             self.stopped_by = f"the archive failed ({error})"
         finally:
@@ -283,7 +288,7 @@ class _Run:
                                              reason=reason, tags=item.tags)
                         for item, result in zip(self.items, self.results, strict=True))
         self._send_status(finished=True)
-        return ImportReport(results, cancelled)
+        return ImportReport(results, cancelled, "" if cancelled else self.stopped_by)
 
     def _loop(self) -> None:
         while True:
@@ -418,10 +423,17 @@ class _Run:
         try:
             self._store(batch.articles)
         except ArchiveError as error:
-            if _archive_gone(error) or len(batch.articles) == 1:
+            # A full disk or a failed file refuses every article alike: stop, and leave the
+            # batch to the next run rather than calling each page a failure.
+            stop = _archive_gone(error) or isinstance(error, StorageError)
+            if stop or len(batch.articles) == 1:
                 for index, _ in batch.articles:
-                    self._finish(index, FAILED, reason=f"could not be stored ({error})")
-                if _archive_gone(error):
+                    if stop:
+                        self._finish(index, NOT_DONE, reason=str(error).removesuffix(
+                            "; nothing was changed"))
+                    else:
+                        self._finish(index, FAILED, reason=f"could not be stored ({error})")
+                if stop:
                     raise
                 return
             for one in batch.articles:
