@@ -95,6 +95,12 @@ HEADER_CLIPPED = ("The title and byline are not part of the article's text: the 
 NO_TEXT = "The selection holds only spaces: select some words to code them."
 IMAGE_BLOCK = QTextFormat.Property.UserProperty + 1  # marks a paragraph holding one image
 PLACEHOLDER = QTextFormat.Property.UserProperty + 2  # marks an image standing for a missing one
+# Marks a paragraph of the page that continues the one before: the same paragraph of the
+# article, shown in pieces. Qt lays out a paragraph in one go, in time that grows with the
+# square of its length (a 2 MB word froze the window for four minutes); in pieces, each
+# short, the page lays out only what is on screen.
+CONTINUED = QTextFormat.Property.UserProperty + 3
+PIECE_CHARS = 2000  # a paragraph longer than this is shown in pieces of at most this length
 IMAGE_SCHEME = "gleaner-image"  # the document's name for an image kept in the archive
 PLACEHOLDER_SIZE = (READING_WIDTH, 110)
 PLACEHOLDER_FILL = QColor("#ECEEF1")
@@ -290,6 +296,7 @@ class ReaderView(QTextBrowser):
         self._press: tuple[QPointF, Qt.KeyboardModifier] | None = None
         self._dragged = False
         self._page: QTextDocument | None = None  # the page we built (Qt owns the first one)
+        self._pieced = False  # whether a paragraph of the open article is shown in pieces
         self._image_loader: Callable[[str], bytes | None] | None = None
         self._image_sizes: Callable[[int], dict[str, tuple[int, int]]] | None = None
         self._images: dict[str, QImage] = {}  # the open article's images, by asset name
@@ -406,11 +413,17 @@ class ReaderView(QTextBrowser):
         document.setDocumentMargin(32)
         document.setDefaultFont(_font(BODY_FONTS, BODY_POINT_SIZE))
         cursor = QTextCursor(document)
+        # One edit: inserted one by one, each formatted run cost time growing with the runs
+        # before it in its paragraph (100,000 bold words in one paragraph took half an hour).
+        cursor.beginEditBlock()
         _write_header(cursor, article)
         cursor.insertBlock(_paragraph_format(), QTextCharFormat())
         self.body_start = cursor.position()
-        inserts = _write_body(cursor, article.blocks, lambda picture: self._image_format(
+        inserts, breaks = _write_body(cursor, article.blocks, lambda picture: self._image_format(
             document, picture, *self._image_for(picture, sizes)))
+        cursor.endEditBlock()
+        self._pieced = bool(breaks)
+        inserts += breaks
         self.positions = _PositionMap(article.text, self.body_start, inserts)
         self.setDocument(document)
         if self._page is not None:
@@ -448,13 +461,16 @@ class ReaderView(QTextBrowser):
 
     def body_text(self) -> str:
         """The body's text as displayed, images left out; equals the canonical text."""
-        parts = []
+        parts: list[list[str]] = []
         block = self.document().findBlock(self.body_start)
         while block.isValid():
-            if not block.blockFormat().hasProperty(IMAGE_BLOCK):
-                parts.append(block.text())
+            block_format = block.blockFormat()
+            if block_format.hasProperty(CONTINUED) and parts:
+                parts[-1].append(block.text())
+            elif not block_format.hasProperty(IMAGE_BLOCK):
+                parts.append([block.text()])
             block = block.next()
-        return "\n".join(parts)
+        return "\n".join("".join(pieces) for pieces in parts)
 
     # --- highlights ----------------------------------------------------------------------
 
@@ -547,7 +563,7 @@ class ReaderView(QTextBrowser):
         """Copied text without the images' object-replacement characters: the selected
         part of the body is copied as its canonical text (what a highlight would quote)."""
         data = super().createMimeDataFromSelection()
-        if "\ufffc" not in data.text():
+        if "\ufffc" not in data.text() and not self._pieced:
             return data
         # The object Qt made is changed and handed back: a QMimeData made here in Python was
         # freed by Python while the clipboard still held it (a crash when the program ends).
@@ -819,7 +835,8 @@ class ReaderView(QTextBrowser):
         scrolled = QPointF(point.x() + self.horizontalScrollBar().value(),
                            point.y() + self.verticalScrollBar().value())
         position = self.document().documentLayout().hitTest(scrolled, Qt.HitTestAccuracy.ExactHit)
-        if position < self.body_start or self.positions.in_image(position):
+        if position < self.body_start or \
+                self.document().findBlock(position).blockFormat().hasProperty(IMAGE_BLOCK):
             return None
         return self.positions.offset(position)
 
@@ -1003,13 +1020,15 @@ def _write_header(cursor: QTextCursor, article: Article) -> None:
         cursor.insertText(f"Saved {human_date(article.saved_at)} from a file", meta_format)
 
 
-def _write_body(cursor: QTextCursor, blocks: list[Block],
-                image_format: Callable[[Picture], QTextImageFormat]) -> list[tuple[int, int]]:
+def _write_body(cursor: QTextCursor, blocks: list[Block], image_format: Callable[
+        [Picture], QTextImageFormat]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Write the body: each block's images in paragraphs of their own before its text (the
-    last block's trailing images after it). Returns the inserts for `_PositionMap`: (offset,
-    document positions) of the images standing before each canonical offset."""
+    last block's trailing images after it), a long block's text in pieces. Returns the
+    inserts for `_PositionMap`, (offset, document positions) that stand before a canonical
+    offset and hold none of its text: the images' paragraphs, and the breaks between pieces."""
     lists: dict[int, object] = {}
     inserts: list[tuple[int, int]] = []
+    breaks: list[tuple[int, int]] = []
     offset = 0
     fresh = True  # the cursor stands in the empty paragraph the header left for the body
 
@@ -1031,17 +1050,74 @@ def _write_body(cursor: QTextCursor, blocks: list[Block],
         if block.images:
             inserts.append((offset, images(block.images)))
         block_format, char_base = _block_style(block)
+        text = block.text
+        cuts = piece_cuts(text)
+        if cuts:
+            block_format, continued, last = _piece_formats(block_format)
         paragraph(block_format, char_base)
         if block.kind == "list_item":
             _attach_to_list(cursor, block, lists)
         else:
             lists.clear()
-        for run in block.runs:
-            cursor.insertText(run.text, _run_format(run, char_base))
-        offset += len(block.text) + 1
+        if cuts:
+            _write_pieces(cursor, block, char_base, cuts, (continued, last))
+            breaks.extend((offset + cut, 1) for cut in cuts)  # one paragraph break each
+        else:
+            for run in block.runs:
+                cursor.insertText(run.text, _run_format(run, char_base))
+        offset += len(text) + 1
         if block.images_after:
             inserts.append((offset, images(block.images_after)))
-    return inserts
+    return inserts, breaks
+
+
+def piece_cuts(text: str, longest: int = PIECE_CHARS) -> list[int]:
+    """Where a paragraph's text is cut into pieces of at most `longest` characters: after a
+    space in the last half of a piece if there is one (the cut falls where a line could
+    break anyway), else at the length (inside a long word). Empty for a short paragraph."""
+    cuts: list[int] = []
+    start = 0
+    while len(text) - start > longest:
+        end = start + longest
+        space = text.rfind(" ", end - longest // 2, end)
+        cut = space + 1 if space > start else end
+        cuts.append(cut)
+        start = cut
+    return cuts
+
+
+def _piece_formats(block_format: QTextBlockFormat) -> tuple[QTextBlockFormat, ...]:
+    """The formats of a paragraph's first piece, of the pieces in between and of the last
+    one: no gap between them, the paragraph's space below only after the last."""
+    first = QTextBlockFormat(block_format)
+    first.setBottomMargin(0)
+    continued = QTextBlockFormat(block_format)
+    continued.setTopMargin(0)
+    continued.setBottomMargin(0)
+    continued.setProperty(CONTINUED, True)
+    last = QTextBlockFormat(continued)
+    last.setBottomMargin(block_format.bottomMargin())
+    return first, continued, last
+
+
+def _write_pieces(cursor: QTextCursor, block: Block, char_base: QTextCharFormat,
+                  cuts: list[int], formats: tuple[QTextBlockFormat, QTextBlockFormat]) -> None:
+    """A long block's runs, with a paragraph break (in the continued or, before the last
+    piece, the last format) at each cut."""
+    continued, last = formats
+    ends = [*cuts, len(block.text)]
+    piece, at = 0, 0
+    for run in block.runs:
+        char_format = _run_format(run, char_base)
+        text = run.text
+        while text:
+            if at == ends[piece]:
+                piece += 1
+                cursor.insertBlock(last if piece == len(cuts) else continued, char_format)
+            take = text[:ends[piece] - at]
+            cursor.insertText(take, char_format)
+            at += len(take)
+            text = text[len(take):]
 
 
 def _image_block_format() -> QTextBlockFormat:
