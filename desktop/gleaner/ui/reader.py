@@ -927,6 +927,8 @@ class ReaderView(QTextBrowser):
     def _fit_images(self, width: int) -> None:
         """Give every image the column's width as its largest (Qt scales it down, keeping
         its proportions); only when the column changed."""
+        if not self._pictures:
+            return  # an article without images: no need to visit its 300,000 paragraphs
         block = self.document().begin()
         while block.isValid():
             if block.blockFormat().hasProperty(IMAGE_BLOCK):
@@ -1029,6 +1031,7 @@ def _write_body(cursor: QTextCursor, blocks: list[Block], image_format: Callable
     lists: dict[int, object] = {}
     inserts: list[tuple[int, int]] = []
     breaks: list[tuple[int, int]] = []
+    styles: dict[tuple, tuple[QTextBlockFormat, QTextCharFormat]] = {}  # made once per kind
     offset = 0
     fresh = True  # the cursor stands in the empty paragraph the header left for the body
 
@@ -1049,7 +1052,10 @@ def _write_body(cursor: QTextCursor, blocks: list[Block], image_format: Callable
     for block in blocks:
         if block.images:
             inserts.append((offset, images(block.images)))
-        block_format, char_base = _block_style(block)
+        style = styles.get((block.kind, block.level))
+        if style is None:
+            style = styles[(block.kind, block.level)] = _block_style(block)
+        block_format, char_base = style
         text = block.text
         cuts = piece_cuts(text)
         if cuts:
