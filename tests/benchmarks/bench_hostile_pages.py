@@ -36,6 +36,12 @@ def nested_divs(levels: int = 2000) -> str:
     return _page("".join(f"<div>level {i} text here " for i in range(levels)) + "</div>" * levels)
 
 
+def nested_divs_with_tails(levels: int = 2000) -> str:
+    """levels nested divs, with text before and after each inner one."""
+    return _page("".join(f"<div>level {i} text here " for i in range(levels))
+                 + "".join(f"</div>after {i} " for i in range(levels)))
+
+
 def nested_tables(levels: int = 500) -> str:
     """levels tables, each in the only cell of the one before, with text in every cell."""
     return _page("".join(f"<table><tr><td>cell {i} words " for i in range(levels))
@@ -73,11 +79,14 @@ def one_paragraph(megabytes: float = 5) -> str:
 
 PAGES = {
     "2,000 nested divs": nested_divs,
+    "2,000 nested divs, text after each too": nested_divs_with_tails,
     "500 nested tables": nested_tables,
     "300,000 tiny paragraphs": tiny_paragraphs,
+    "70,000 tiny paragraphs": lambda: tiny_paragraphs(70_000),
     "one 2 MB word": long_word,
     "50,000 words of 40 chars": long_words,
     "100,000 <b><i> spans": inline_spans,
+    "30,000 <b><i> spans": lambda: inline_spans(30_000),
     "5 MB paragraph": one_paragraph,
 }
 
