@@ -3,14 +3,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import shutil
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from gleaner.core import operations
 from gleaner.core.archive import Archive, ArchiveError
+from gleaner.core.archive.store import OPEN_WAIT_MS
+from gleaner.core.errors import ArchiveLocked, ArchiveReadOnly
 
 
 def _good(folder: Path) -> bytes:
@@ -82,3 +90,125 @@ def test_a_bad_archive_is_refused_untouched(tmp_path: Path, make, message) -> No
         assert "\n" not in str(refused.value) and "Traceback" not in str(refused.value)
     assert path.read_bytes() == content
     assert sorted(os.listdir(tmp_path)) == before  # no -wal, -shm or -journal beside it
+
+
+HOLD = """
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("PRAGMA locking_mode = EXCLUSIVE")
+connection.execute("BEGIN EXCLUSIVE")
+connection.execute("SELECT count(*) FROM articles").fetchone()
+print("holding", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_an_archive_locked_by_another_program_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "study.gleaner"
+    Archive.open(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        content, before = path.read_bytes(), sorted(os.listdir(tmp_path))
+        started = time.monotonic()
+        with pytest.raises(ArchiveLocked, match="in use by another program") as refused:
+            Archive.open(path)
+        assert time.monotonic() - started < OPEN_WAIT_MS / 1000 + 2  # not the 10 s write wait
+        assert "\n" not in str(refused.value)
+        assert path.read_bytes() == content and sorted(os.listdir(tmp_path)) == before
+    finally:
+        holder.communicate("")
+    Archive.open(path).close()  # once the other program lets go, it opens as before
+
+
+def _in_read_only_folder(folder: Path, code: str) -> dict:
+    """Run code with `folder` mounted read-only over itself (a private mount namespace: root
+    ignores file permissions, not a read-only mount); returns what it printed as JSON."""
+    script = (f"import subprocess, sys\n"
+              f"subprocess.run(['mount', '--make-rprivate', '/'], check=True)\n"
+              f"subprocess.run(['mount', '--bind', '-o', 'ro', {str(folder)!r}, "
+              f"{str(folder)!r}], check=True)\n"
+              f"subprocess.run(['mount', '-o', 'remount,bind,ro', {str(folder)!r}], "
+              f"check=True)\n{code}")
+    done = subprocess.run(["unshare", "--mount", sys.executable, "-c", script],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _can_mount_privately() -> bool:
+    done = subprocess.run(["unshare", "--mount", "true"], capture_output=True, check=False) \
+        if shutil.which("unshare") else None
+    return done is not None and done.returncode == 0
+
+
+READ_ONLY_ATTEMPT = """
+import json
+from gleaner.core import operations
+from gleaner.core.archive import Archive
+from gleaner.core.errors import ArchiveError
+seen = {}
+try:
+    Archive.open(PATH)
+except ArchiveError as error:
+    seen["refused"] = [type(error).__name__, str(error)]
+with Archive.open(PATH, read_only=True) as archive:
+    seen["titles"] = [a.title for a in archive.list_articles()]
+    try:
+        operations.set_starred(archive, archive.list_articles()[0].id, True)
+    except ArchiveError as error:
+        seen["change"] = [type(error).__name__, str(error)]
+print(json.dumps(seen))
+"""
+
+
+def test_an_archive_on_a_read_only_disk_is_refused_then_opens_read_only(tmp_path: Path):
+    from gleaner.core import operations
+    from gleaner.core.capture import capture
+
+    folder = tmp_path / "usb-stick"
+    folder.mkdir()
+    path = folder / "study.gleaner"
+    page = tmp_path / "report.html"
+    page.write_text("<html><head><title>Report 0</title></head><body><article><h1>Report 0"
+                    "</h1>" + "<p>The ferry port was closed for the night again.</p>" * 20
+                    + "</article></body></html>", "utf-8")
+
+    with Archive.open(path) as archive:
+        operations.save_article(archive, capture(str(page)))
+    content, before = path.read_bytes(), sorted(os.listdir(folder))
+    code = READ_ONLY_ATTEMPT.replace("PATH", repr(str(path)))
+    if _can_mount_privately():
+        seen = _in_read_only_folder(folder, code)
+    else:  # not root: a folder without write permission does the same for a normal user
+        folder.chmod(0o555)
+        try:
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                  text=True, timeout=60)
+        finally:
+            folder.chmod(0o755)
+        seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["refused"][0] == "ArchiveReadOnly" and "opened read-only" in seen["refused"][1]
+    assert seen["titles"] == ["Report 0"]
+    assert seen["change"] == ["ArchiveReadOnly",
+                              "the archive is open read-only; nothing can be changed"]
+    assert path.read_bytes() == content and sorted(os.listdir(folder)) == before
+
+
+def test_read_only_opening_writes_nothing_even_where_it_could(tmp_path: Path) -> None:
+    path = tmp_path / "study.gleaner"
+    Archive.open(path).close()
+    content, before = path.read_bytes(), sorted(os.listdir(tmp_path))
+    with Archive.open(path, read_only=True) as archive:
+        assert archive.read_only and archive.list_themes()
+        with pytest.raises(ArchiveReadOnly):
+            operations.create_theme(archive, "Border policing")
+    assert path.read_bytes() == content
+    # Where it can, SQLite shares its read index (-shm) with other readers, as any reader of
+    # a WAL database does; the -wal beside it stays empty.
+    assert set(os.listdir(tmp_path)) - set(before) <= {"study.gleaner-wal", "study.gleaner-shm"}
+    assert (tmp_path / "study.gleaner-wal").stat().st_size == 0
+    with pytest.raises(ArchiveError, match="does not exist"):
+        Archive.open(tmp_path / "missing.gleaner", read_only=True)
+    assert not (tmp_path / "missing.gleaner").exists()
