@@ -32,9 +32,13 @@ def log_path() -> Path:
 def configure_logging(level: int = logging.INFO) -> Path | None:
     """Send Gleaner's log records to the log file; returns its path, or None if the file
     cannot be written (then records go nowhere rather than into the user's terminal)."""
-    if any(getattr(handler, "_gleaner", False) for handler in log.handlers):
-        return log_path()
     path = log_path()
+    for handler in list(log.handlers):
+        if isinstance(handler, logging.handlers.RotatingFileHandler):
+            if Path(handler.baseFilename) == path.absolute():
+                return path
+            log.removeHandler(handler)  # the log folder was moved ($GLEANER_LOG_DIR)
+            handler.close()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(
@@ -43,7 +47,6 @@ def configure_logging(level: int = logging.INFO) -> Path | None:
         log.addHandler(logging.NullHandler())
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler._gleaner = True  # noqa: SLF001 (a mark so that a second call adds no second file)
     log.addHandler(handler)
     log.setLevel(level)
     log.propagate = False
