@@ -65,3 +65,31 @@ def test_a_page_of_too_many_elements_is_refused_at_once_in_one_line(tmp_path):
         capture(str(path), images=False)
     assert time.perf_counter() - started < 2
     assert "too many" in str(refusal.value) and "\n" not in str(refusal.value)
+
+
+def test_five_thousand_nested_divs_keep_the_text_before_and_after_every_level(tmp_path):
+    # Deeper than libxml2 reads (2,048 levels): the tags below a depth are taken out first.
+    levels = 5000
+    body = "".join(f"<div>open{i} words " for i in range(levels)) \
+        + "".join(f"</div>close{i} " for i in range(levels))
+    words = set(saved(tmp_path, body, limit=3).text.split())
+    assert all(f"open{i}" in words for i in range(levels))
+    # Text after the article's last paragraph, in the elements that hold it, is furniture to
+    # core.body on every page (a 'Share' line after the story): only the outermost levels'.
+    assert all(f"close{i}" in words for i in range(levels - 200))
+
+
+def test_a_thousand_nested_tables_keep_every_cell(tmp_path):
+    levels = 1000
+    body = "".join(f"<table><tr><td>cell{i} words " for i in range(levels)) \
+        + "</td></tr></table>" * levels
+    words = set(saved(tmp_path, body, limit=3).text.split())
+    assert all(f"cell{i}" in words for i in range(levels))
+
+
+def test_deep_tags_taken_out_keep_words_apart_and_inline_words_whole(tmp_path):
+    levels = 3000
+    body = "".join(f"<section><p>al<b>pha</b>{i}</p><div>beta{i}</div>" for i in range(levels)) \
+        + "</section>" * levels
+    words = set(saved(tmp_path, body, limit=3).text.split())
+    assert all(f"alpha{i}" in words and f"beta{i}" in words for i in range(levels))

@@ -197,24 +197,69 @@ def _names_a_page(url: str) -> bool:
     return parts.scheme in ("http", "https") and parts.path.strip("/") != ""
 
 
-_NESTED_OPENINGS = re.compile(r"(?:<(div|span|section|font|center|blockquote)\b[^<>]*>\s*){64,}",
-                              re.IGNORECASE)
-_NESTED_CLOSINGS = re.compile(r"(?:</(div|span|section|font|center|blockquote)\s*>\s*){64,}",
-                              re.IGNORECASE)
-
-
 def _parse_page(html: str) -> lxml.html.HtmlElement:
     """The page's tree. libxml2 stops at a nesting depth of 256 (2,048 with huge_tree) and
-    drops what lies deeper; a page nested deeper than that has its runs of wrapper tags
-    collapsed to one and is parsed again, so its text is not lost."""
+    drops what lies deeper; a page nested deeper than that has the tags below a depth of
+    NESTING_CUT removed (their text kept) and is parsed again, so its text is not lost."""
     root, too_deep = _parse(html)
     if too_deep:
-        flattened = _NESTED_CLOSINGS.sub(lambda m: f"</{m.group(1)}>",
-                                         _NESTED_OPENINGS.sub(lambda m: f"<{m.group(1)}>", html))
-        root, _ = _parse(flattened)
+        root, _ = _parse(_cap_nesting(html, NESTING_CUT))
     _refuse_too_many_elements(root)
     _flatten_below(root, MAX_DEPTH)
     return root
+
+
+# Tags, for counting how deeply they nest: an opening or closing tag with its attributes
+# (quoted values may hold '>'), a comment, or a raw-text element whose content is not markup.
+_TAG_TOKEN = re.compile(
+    r"""<!--.*?-->|<(script|style|textarea|title)\b[^>]*>.*?</\1\s*>"""
+    r"""|<(/?)([A-Za-z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""",
+    re.IGNORECASE | re.DOTALL)
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr", "basefont", "frame", "keygen"})
+# Well under libxml2's 2,048 even with the elements it adds (a table's <tbody>), and far
+# deeper than _flatten_below keeps: what lies below is text to it anyway.
+NESTING_CUT = 1000
+
+
+def _cap_nesting(html: str, limit: int) -> str:
+    """html without the tags that open deeper than `limit` (nor their closing tags), their
+    text kept in place: nesting counted on the tags as written, each closing tag closing the
+    latest open one of its name."""
+    out: list[str] = []
+    open_tags: list[str] = []
+    dropped: dict[str, int] = {}  # openings removed and not yet closed, by tag name
+    at = 0
+    for token in _TAG_TOKEN.finditer(html):
+        closing, name = token.group(2), (token.group(3) or "").lower()
+        if not name:
+            continue  # a comment or a raw-text element: kept as it is
+        if closing:
+            keep = not dropped.get(name)
+            if keep:
+                if name in open_tags:
+                    del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name):]
+            else:
+                dropped[name] -= 1
+        elif name in _VOID or token.group(4).rstrip().endswith("/"):
+            keep = True
+        else:
+            keep = len(open_tags) < limit
+            if keep:
+                open_tags.append(name)
+            else:
+                dropped[name] = dropped.get(name, 0) + 1
+        if not keep:
+            out.append(html[at:token.start()])
+            out.append(" " if name not in _INLINE else "")
+            at = token.end()
+    out.append(html[at:])
+    return "".join(out)
+
+
+_INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font",
+                     "i", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub",
+                     "sup", "time", "u", "var"})
 
 
 # Extraction's time grows with the page's elements, about 50 µs each on a slow laptop: a page
@@ -244,9 +289,19 @@ def _flatten_below(root: lxml.html.HtmlElement, depth_limit: int) -> None:
         element, depth = stack.pop()
         if depth >= depth_limit:
             if len(element):
+                _space_blocks(element)
                 lxml.etree.strip_tags(element, "*")
             continue
         stack.extend((child, depth + 1) for child in element if isinstance(child.tag, str))
+
+
+def _space_blocks(element: lxml.html.HtmlElement) -> None:
+    """A space before and after each block inside element (not inline markup), so that the
+    words of two paragraphs stay two words once the tags between them are stripped."""
+    for inner in element.iterdescendants():
+        if isinstance(inner.tag, str) and inner.tag not in _INLINE:
+            inner.text = " " + (inner.text or "")
+            inner.tail = " " + (inner.tail or "")
 
 
 def _parse(html: str) -> tuple[lxml.html.HtmlElement, bool]:
