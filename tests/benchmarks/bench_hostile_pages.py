@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import re
 import sys
 import tempfile
 import time
@@ -39,7 +40,7 @@ def nested_divs(levels: int = 2000) -> str:
 def nested_divs_with_tails(levels: int = 2000) -> str:
     """levels nested divs, with text before and after each inner one."""
     return _page("".join(f"<div>level {i} text here " for i in range(levels))
-                 + "".join(f"</div>after {i} " for i in range(levels)))
+                 + "".join(f"</div>after{i} " for i in range(levels)))
 
 
 def nested_tables(levels: int = 500) -> str:
@@ -80,7 +81,9 @@ def one_paragraph(megabytes: float = 5) -> str:
 PAGES = {
     "2,000 nested divs": nested_divs,
     "2,000 nested divs, text after each too": nested_divs_with_tails,
+    "5,000 nested divs, text after each too": lambda: nested_divs_with_tails(5000),
     "500 nested tables": nested_tables,
+    "1,000 nested tables": lambda: nested_tables(1000),
     "300,000 tiny paragraphs": tiny_paragraphs,
     "70,000 tiny paragraphs": lambda: tiny_paragraphs(70_000),
     "one 2 MB word": long_word,
@@ -153,6 +156,14 @@ def as_article_placeholder(article):
     return replace(article, html="<p>empty</p>", blocks=blocks, text=canonical_text(blocks))
 
 
+def words_missing(html: str, text: str) -> int:
+    """How many of the words written in the page's body (after its headline, which becomes
+    the title) the saved text lacks."""
+    body = html[html.index("</h1>"):]
+    written = set(re.sub(r"<[^>]*>", " ", body).split())
+    return len(written - set(text.split()))
+
+
 def _seconds(value: float | None, limit: float) -> str:
     return f"> {limit:.0f} s" if value is None else f"{value:.2f} s"
 
@@ -172,27 +183,29 @@ def main() -> int:
     view.resize(1000, 800)
     view.show()
     app.processEvents()
-    print("| page | size | capture | text saved | reader: show + paint | scroll to end + paint "
-          "| text shown |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| page | size | capture | text saved | words missing | reader: show + paint "
+          "| scroll to end + paint | text shown |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     with tempfile.TemporaryDirectory() as folder:
         for name, build in PAGES.items():
             if options.only and options.only.lower() not in name.lower():
                 continue
             path = Path(folder) / "page.html"
-            path.write_text(build(), "utf-8")
+            html = build()
+            path.write_text(html, "utf-8")
             size = f"{path.stat().st_size / 1e6:.1f} MB"
             seconds, captured, refusal = timed_capture(path, options.limit)
             if captured is None:
                 outcome = f"refused: {refusal}" if refusal else "—"
                 print(f"| {name} | {size} | {_seconds(seconds, options.limit)} | {outcome} "
-                      "| — | — | — |", flush=True)
+                      "| — | — | — | — |", flush=True)
                 continue
             article = as_article(captured)
             shown, scrolled, complete = time_reader(view, app, article)
+            missing = words_missing(html, article.text)
             print(f"| {name} | {size} | {seconds:.2f} s | {len(article.text):,} chars "
-                  f"| {shown:.2f} s | {scrolled:.2f} s | {'whole' if complete else 'NOT WHOLE'} |",
-                  flush=True)
+                  f"| {missing:,} | {shown:.2f} s | {scrolled:.2f} s "
+                  f"| {'whole' if complete else 'NOT WHOLE'} |", flush=True)
     return 0
 
 
