@@ -184,7 +184,8 @@ class _PositionMap:
 
     inserts are (offset, count): `count` document positions that stand just before canonical
     offset `offset` but hold none of its text (the paragraphs of the images shown before a
-    block: an object-replacement character and a paragraph break each).
+    block: an object-replacement character and a paragraph break each; the paragraph break
+    where a long paragraph is cut into pieces: one).
     """
 
     def __init__(self, text: str = "", body_start: int = 0,
