@@ -298,6 +298,20 @@ def test_a_damaged_archive_is_replaced_and_kept_aside_as_it_was(coded, gleaner, 
     assert highlight_ids(coded) == highlight_ids(copy)
 
 
+def test_an_archive_cut_short_is_replaced_and_kept_aside_as_it_was(coded, gleaner, tmp_path):
+    copy = tmp_path / "copy.gleaner"
+    assert gleaner("backup", str(copy))[0] == 0
+    cut = coded.read_bytes()[:5000]  # its header still says WAL, as a failing disk leaves it
+    assert cut[18:20] == b"\x02\x02"
+    coded.write_bytes(cut)
+    status, out, err = gleaner("restore", str(copy))
+    assert (status, err) == (0, "")
+    aside = Path(out.strip().split(" is kept as ")[1])
+    assert aside.read_bytes() == cut and highlight_ids(coded) == highlight_ids(copy)
+    assert sorted(p.name for p in coded.parent.iterdir() if p.name.startswith(coded.name)) \
+        == [coded.name]  # no -wal or -shm left from looking at the damaged file
+
+
 def test_a_backup_of_a_missing_archive_creates_nothing(gleaner, archive_path):
     status, _, err = gleaner("backup")
     assert status == 1 and "does not exist" in err

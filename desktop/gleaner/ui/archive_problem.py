@@ -8,6 +8,7 @@ file itself is never written to: every remedy either leaves it alone or moves it
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,11 +38,13 @@ class Remedy:
 
 
 def latest_backup(archive_path: Path):
-    """The newest dated backup (a BackupFile) of this archive in its backups folder, if any."""
-    from ..core.archive.backup import backup_folder, list_backups
+    """The newest backup (a BackupFile) of this archive, of any kind, in the folder chosen in
+    File ▸ Backups… or the backups folder beside it, if any."""
+    from ..core.archive.backup import list_all_backups
+    from .backups_dialog import backup_folders
 
-    backups = list_backups(backup_folder(archive_path), archive_path)
-    return max(backups, key=lambda backup: backup.made) if backups else None
+    backups = list_all_backups(backup_folders(archive_path), archive_path)
+    return backups[0][0] if backups else None
 
 
 class ArchiveProblemDialog(QMessageBox):
@@ -58,7 +61,7 @@ class ArchiveProblemDialog(QMessageBox):
         self.path = path
         self.remedy = Remedy(GIVE_UP)
         self._choices: dict[object, Remedy] = {}
-        lines = [str(error)]
+        lines = [_sentence(str(error))]
         for remedy, label, role in self._offers(error, give_up_label):
             button = self.addButton(label, role)
             self._choices[button] = remedy
@@ -67,7 +70,7 @@ class ArchiveProblemDialog(QMessageBox):
                 lines.append(f"Restoring puts a copy of the backup made "
                              f"{made:%d %b %Y at %H:%M} in its place; the file that could "
                              "not be opened is kept beside it, unchanged.")
-        self.setInformativeText("\n\n".join(lines))
+        self.setInformativeText("".join(f"<p>{html.escape(line)}</p>" for line in lines))
         self.buttonClicked.connect(self._chosen)
 
     def _offers(self, error: ArchiveError, give_up_label: str):
@@ -138,6 +141,12 @@ def _restore(path: Path, backup: Path, parent: QWidget | None) -> None:
         QMessageBox.warning(parent, "Gleaner", f"The backup could not be restored: {error}")
     finally:
         QApplication.restoreOverrideCursor()
+
+
+def _sentence(text: str) -> str:
+    """An error's one line as a sentence: capital first, full stop last."""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def _headline(error: ArchiveError) -> str:

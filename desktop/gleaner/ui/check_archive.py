@@ -1,5 +1,5 @@
-"""Help ▸ Check Archive and the daily backup: `gleaner check` and `gleaner backup`, each run in
-a process of its own.
+"""Help ▸ Check Archive, the daily backup and Back Up Now: `gleaner check` and `gleaner backup`,
+each run in a process of its own.
 
 `gleaner check` reads the archive through a read-only connection of its own, so a check of a
 large archive (the integrity check reads every page: seconds on gigabytes) neither blocks the
@@ -9,8 +9,10 @@ window nor the archive process that serves it; the window only shows the outcome
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -37,21 +39,44 @@ def run_check(archive_path: Path) -> list[dict]:
     return results
 
 
-def run_backup_if_due(archive_path: Path) -> str | None:
-    """Run `gleaner backup --if-due --rotate` (on a worker thread): the new backup's path, or
-    None when the last backup is less than a day old. Raises ArchiveError with one line if
-    the backup failed (no room, a folder that cannot be written)."""
+@dataclass(frozen=True)
+class BackupRun:
+    """What `gleaner backup` did: the new backup's path ("" when none was due) and the
+    warnings rotation printed (the size bound removed more than the rule, or cannot be met)."""
+
+    made: str
+    warnings: list[str]
+
+
+def run_backup_if_due(archive_path: Path, folder: Path | None = None, keep_daily: int = 7,
+                      keep_weekly: int = 4, max_bytes: int | None = None) -> BackupRun:
+    """Run `gleaner backup --if-due --rotate` (on a worker thread) into `folder` (None: the
+    `backups` folder beside the archive), keeping that many days and weeks of backups within
+    `max_bytes`. Raises ArchiveError with one line if the backup failed (no room, a folder
+    that cannot be written)."""
+    options = [os.path.join(folder, "")] if folder is not None else []  # "/": a folder
+    options += ["--if-due", "--rotate", "--keep-daily", str(keep_daily),
+                "--keep-weekly", str(keep_weekly)]
+    if max_bytes is not None:
+        options += ["--max-size", str(max_bytes)]
+    return run_backup(archive_path, options)
+
+
+def run_backup(archive_path: Path, options: list[str]) -> BackupRun:
+    """Run `gleaner backup OPTIONS` on the archive in a process of its own (on a worker
+    thread); raises ArchiveError with the command's one-line reason if it failed."""
     try:
         done = subprocess.run(
             [sys.executable, "-m", "gleaner", "--archive", str(archive_path), "backup",
-             "--if-due", "--rotate"], capture_output=True, text=True, timeout=CHECK_TIMEOUT,
-            check=False)
+             *options], capture_output=True, text=True, timeout=CHECK_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise ArchiveError(f"the backup could not run ({error})") from None
     if done.returncode != 0:
         reason = (done.stderr.strip().splitlines() or ["no answer"])[-1]
         raise ArchiveError(reason.removeprefix("error: "))
-    return done.stdout.strip() or None
+    warnings = [line.removeprefix("warning: ") for line in done.stderr.splitlines()
+                if line.startswith("warning: ")]
+    return BackupRun(done.stdout.strip(), warnings)
 
 
 def describe(results: list[dict]) -> tuple[bool, str, str]:

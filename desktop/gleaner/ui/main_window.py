@@ -249,6 +249,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_archive_action)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
+        # File ▸ Backups…: list, make and restore backups, and their settings.
+        self.backups_action = _action(self, "Backups…", None, self.open_backups_dialog)
+        file_menu.addAction(self.backups_action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -1173,21 +1177,89 @@ class MainWindow(QMainWindow):
 
     def back_up_if_due(self) -> None:
         """A backup of the archive when the last is a day old (`gleaner backup --if-due
-        --rotate`, in a process of its own: a consistent copy while the window works on)."""
+        --rotate`, in a process of its own: a consistent copy while the window works on),
+        into the folder and within the bounds set in File ▸ Backups…."""
+        from .backups_dialog import load_settings
         from .check_archive import run_backup_if_due
 
         path = self.archive.path
         if self.archive.read_only:
             return  # its folder is likely read-only too; and it is not changing
+        chosen = load_settings(path)
+        if not chosen.daily:
+            return
         self.tasks.start(
-            "Backing up the archive", lambda _progress: run_backup_if_due(path),
+            "Backing up the archive",
+            lambda _progress: run_backup_if_due(path, chosen.folder, chosen.keep_daily,
+                                                chosen.keep_weekly, chosen.max_bytes),
             on_finished=self._backed_up,
             on_failed=lambda reason: self.banner.show_error(f"No backup was made: {reason}"))
 
-    def _backed_up(self, made: str | None) -> None:
-        self.backup_made = made or ""  # "": none was due (kept for tests and diagnosis)
-        if made:
-            self.statusBar().showMessage(f"Backed up the archive to {made}", 8000)
+    def _backed_up(self, run) -> None:
+        self.backup_made = run.made  # "": none was due (kept for tests and diagnosis)
+        self.backup_warnings = run.warnings
+        if run.warnings:
+            # The size bound removed backups the daily/weekly rule keeps, or cannot be met.
+            self.banner.show_error("Backups: " + "; ".join(run.warnings) + ". See File ▸ "
+                                   "Backups….")
+        if run.made:
+            self.statusBar().showMessage(f"Backed up the archive to {run.made}", 8000)
+
+    def open_backups_dialog(self) -> None:
+        """File ▸ Backups…: this archive's backups (see ui/backups_dialog.py)."""
+        from .backups_dialog import BackupsDialog  # loaded on first use
+
+        dialog = BackupsDialog.show_for(self)
+        dialog.show_warnings(getattr(self, "backup_warnings", []))
+
+    def restore_backup_file(self, backup: Path) -> tuple[str, Path | None]:
+        """Put `backup` in the archive's place and show it: close the archive (its process
+        must let go of the file), restore, open the same path again. Returns ("", where the
+        replaced archive was kept) or (the reason, None) when nothing was restored; either
+        way the window is left on an open archive."""
+        from PySide6.QtWidgets import QApplication
+
+        from ..core.archive.backup import restore_backup
+
+        busy = [task.label for task in self.tasks.running if task.label != "Reading the backups"]
+        if self.running_op or busy:
+            return f"wait until “{self.running_op or busy[0]}” is done", None
+        self._flush_typing()
+        path, read_only = self.archive.path, self.archive.read_only
+        self._restarting = True  # the closed archive is not a process that stopped
+        self.watch_timer.stop()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        failure, aside = "", None
+        try:
+            self.archive.close()
+            try:
+                aside = restore_backup(path, backup)
+            except ArchiveError as error:
+                failure = str(error)
+            self._reopen_after_restore(path, read_only)
+        finally:
+            QApplication.restoreOverrideCursor()
+            self._restarting = False
+        if not failure:
+            self.statusBar().showMessage(f"Restored {backup.name}", 8000)
+        return failure, aside
+
+    def _reopen_after_restore(self, path: Path, read_only: bool) -> None:
+        """Open the archive at `path` again (the restored one, or the original if restoring
+        failed); if it will not open, the user is asked what to do, as at start-up."""
+        from .archive_problem import open_archive_with_remedies
+
+        try:
+            client = ArchiveClient.start(path, read_only)
+        except ArchiveError:
+            client = open_archive_with_remedies(path, self, give_up_label="Quit")
+        if client is None:
+            self.close()
+            return
+        self.archive = client
+        self.banner.hide()
+        self._unsaved_note = None  # it belonged to the archive that was replaced
+        self._show_archive()
 
     def check_archive(self) -> None:
         """Help ▸ Check Archive: `gleaner check` in a process of its own (see

@@ -350,7 +350,9 @@ def _close_journal(archive_path: Path) -> None:
     """Write the archive's -wal into it and leave it a single file, or refuse if another
     connection has it open (SQLite answers "locked" at once: no waiting)."""
     side_files = [archive_path.with_name(archive_path.name + end) for end in ("-wal", "-shm")]
+    had_side_files = any(path.exists() for path in side_files)
     connection = sqlite3.connect(archive_path, timeout=0)
+    damaged = False
     try:
         mode = connection.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
     except sqlite3.OperationalError as error:
@@ -358,11 +360,17 @@ def _close_journal(archive_path: Path) -> None:
             raise
         mode = "wal"
     except sqlite3.DatabaseError:
-        if any(path.exists() for path in side_files):
-            raise
-        return  # a damaged file, alone: it is moved aside just as it is
+        if had_side_files:
+            raise  # its -wal may hold the changes that would make it whole: leave it be
+        damaged = True
     finally:
         connection.close()
+    if damaged:
+        # A damaged file, alone: it is moved aside just as it is. A header saying WAL made
+        # this connection create empty -wal and -shm files; they were not there before.
+        for path in side_files:
+            path.unlink(missing_ok=True)
+        return
     if mode != "delete" or any(path.exists() for path in side_files):
         raise ArchiveError(f"{archive_path} is open in another program (a Gleaner window or "
                            "command?); close it, then restore")
