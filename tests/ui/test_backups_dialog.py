@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from gleaner.core import operations as ops
 from gleaner.core.archive import Archive, backup
 from gleaner.ui import backups_dialog
+from gleaner.ui.archive_problem import latest_backup
 from gleaner.ui.backups_dialog import BackupsDialog
 from test_archive import make_article
 
@@ -141,7 +142,7 @@ def test_restore_brings_the_old_content_back_and_keeps_the_archive_aside(
     seen: list[str] = []
     answer_restore("restoreConfirmed", seen)
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
-    assert "Restore the backup made" in seen[0] and "1 articles, 2 highlights" in seen[0]
+    assert "Restore the backup made" in seen[0] and "(1 article, 2 highlights)" in seen[0]
     assert "moved aside, unchanged" in seen[0]
     assert len(library_titles(window)) == 1 and window.archive.alive
     assert (count(archive_path, "articles"), count(archive_path, "highlights")) == (1, 2)
@@ -230,3 +231,33 @@ def test_the_size_bound_warns_in_the_window(open_window, archive_path, qtbot):
     dialog = open_dialog(window, qtbot)
     assert "the newest backup alone" in dialog.banner.text()
     assert len(rows(dialog)) == 1
+
+
+def test_show_in_folder_opens_the_backups_folder(open_window, archive_path, qtbot,
+                                                 monkeypatch):
+    fill(archive_path, 1, 0)
+    shown: list[Path] = []
+    monkeypatch.setattr(backups_dialog, "open_folder", lambda folder: shown.append(folder)
+                        or True)
+    window = open_window(archive_path)
+    dialog = open_dialog(window, qtbot)
+    qtbot.mouseClick(dialog.show_button, Qt.MouseButton.LeftButton)
+    assert shown == [backup.backup_folder(archive_path)] and shown[0].is_dir()
+    assert dialog.banner.text() == ""
+
+
+def test_the_latest_backup_for_a_refused_archive_is_found_in_the_chosen_folder(
+        app, archive_path, tmp_path):
+    fill(archive_path, 1, 0)
+    beside = backup.make_backup(archive_path, backup.backup_folder(archive_path) / backup.
+                                stamped_name(archive_path, "before-upgrade-", DAY_ONE))
+    assert latest_backup(archive_path).path == beside
+    chosen = tmp_path / "elsewhere"
+    newer = backup.make_backup(archive_path, chosen / backup.stamped_name(
+        archive_path, "", DAY_ONE + timedelta(days=1)))
+    assert latest_backup(archive_path).path == beside  # not a folder it knows yet
+    settings = backups_dialog.load_settings(archive_path)
+    backups_dialog.save_settings(archive_path, backups_dialog.BackupSettings(
+        chosen, True, settings.daily, settings.keep_daily, settings.keep_weekly,
+        settings.max_bytes))
+    assert latest_backup(archive_path).path == newer

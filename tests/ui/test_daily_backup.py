@@ -36,3 +36,15 @@ def test_a_backup_is_made_at_start_when_due_and_not_again(open_window, archive: 
     qtbot.waitUntil(lambda: getattr(again, "backup_made", None) == "", timeout=20000)
     assert list(folder.glob("*.gleaner")) == [made]
     assert again.banner.text() == ""
+
+
+def test_no_daily_backup_when_it_is_turned_off(open_window, archive: Archive, qtbot) -> None:
+    QSettings().setValue("backups/daily", False)  # File ▸ Backups…: the box unticked
+    window = open_window(archive)
+    window.back_up_if_due()
+    assert window.tasks.running == [] and not hasattr(window, "backup_made")
+    QSettings().setValue("backups/daily", True)
+    window.back_up_if_due()
+    assert [task.label for task in window.tasks.running] == ["Backing up the archive"]
+    qtbot.waitUntil(lambda: getattr(window, "backup_made", None) is not None, timeout=20000)
+    assert window.backup_made and (archive.path.parent / "backups").is_dir()

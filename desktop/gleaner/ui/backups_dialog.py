@@ -57,6 +57,7 @@ from ..core.archive.backup import (
 )
 from .check_archive import BackupRun, run_backup
 from .file_dialogs import make_file_dialog
+from .formatting import plural
 from .widgets import MessageBanner
 
 if TYPE_CHECKING:
@@ -368,8 +369,7 @@ class BackupsDialog(QDialog):
         if not self.backups:
             return f"No backups yet in {self._settings.folder}."
         total = sum(info.size for info in self.backups)
-        count = len(self.backups)
-        return (f"{count} backup{'s' if count != 1 else ''}, {format_size(total)} in all, "
+        return (f"{plural(len(self.backups), 'backup')}, {format_size(total)} in all, "
                 f"in {self._settings.folder}")
 
     def selected(self) -> BackupInfo | None:
@@ -427,8 +427,9 @@ class BackupsDialog(QDialog):
 
     def _confirm_restore(self, info: BackupInfo) -> bool:
         name = self.archive_path.name
-        counts = (f" ({info.articles} articles, {info.highlights} highlights)"
-                  if info.articles is not None else "")
+        counts = (f" ({plural(info.articles, 'article')}, "
+                  f"{plural(info.highlights, 'highlight')})" if info.articles is not None
+                  else "")
         box = QMessageBox(
             QMessageBox.Icon.Question, "Restore Backup",
             f"Restore the backup made {describe_time(info.made)}{counts}?", parent=self)
