@@ -209,12 +209,14 @@ def _parse_page(html: str) -> lxml.html.HtmlElement:
     return root
 
 
-# Tags, for counting how deeply they nest: an opening or closing tag with its attributes
-# (quoted values may hold '>'), a comment, or a raw-text element whose content is not markup.
-_TAG_TOKEN = re.compile(
-    r"""<!--.*?-->|<(script|style|textarea|title)\b[^>]*>.*?</\1\s*>"""
-    r"""|<(/?)([A-Za-z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""",
-    re.IGNORECASE | re.DOTALL)
+# The tokens of markup, for counting how deeply tags nest. Each pattern stops at the next '<'
+# or runs once to the end, so the scan stays linear on malformed pages (an unclosed comment,
+# quote or <script>); a '>' inside a quoted attribute value ends the tag early, which costs at
+# most some of that tag's attributes on a page already too deep to read.
+_MARKUP_START = re.compile(r"<(?:!--|/?[A-Za-z])")
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/<>]*)([^<>]*)>")
+_RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp"})  # content not markup
+_RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW_TEXT}
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "param", "source", "track", "wbr", "basefont", "frame", "keygen"})
 # Well under libxml2's 2,048 even with the elements it adds (a table's <tbody>), and far
@@ -229,32 +231,52 @@ def _cap_nesting(html: str, limit: int) -> str:
     out: list[str] = []
     open_tags: list[str] = []
     dropped: dict[str, int] = {}  # openings removed and not yet closed, by tag name
-    at = 0
-    for token in _TAG_TOKEN.finditer(html):
-        closing, name = token.group(2), (token.group(3) or "").lower()
-        if not name:
-            continue  # a comment or a raw-text element: kept as it is
-        if closing:
-            keep = not dropped.get(name)
-            if keep:
-                if name in open_tags:
-                    del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name):]
-            else:
-                dropped[name] -= 1
-        elif name in _VOID or token.group(4).rstrip().endswith("/"):
-            keep = True
-        else:
-            keep = len(open_tags) < limit
-            if keep:
-                open_tags.append(name)
-            else:
-                dropped[name] = dropped.get(name, 0) + 1
-        if not keep:
-            out.append(html[at:token.start()])
-            out.append(" " if name not in _INLINE else "")
-            at = token.end()
-    out.append(html[at:])
+    nesting = (open_tags, {}, dropped)
+    kept_to = scan = 0  # html[:kept_to] is in out; tokens are looked for from scan
+    while (start := _MARKUP_START.search(html, scan)) is not None:
+        if html.startswith("<!--", start.start()):
+            end = html.find("-->", start.end())
+            scan = len(html) if end < 0 else end + 3
+            continue
+        tag = _TAG.match(html, start.start())
+        if tag is None:
+            scan = start.end()
+            continue
+        scan = tag.end()
+        closing, name = tag.group(1), tag.group(2).lower()
+        if name in _RAW_TEXT and not closing:
+            # Kept at any depth (it holds no tags), so its content never becomes text.
+            end = _RAW_END[name].search(html, scan)
+            scan = len(html) if end is None else end.end()
+        elif not _keep_tag(name, closing, tag.group(3), nesting, limit):
+            out.append(html[kept_to:tag.start()])
+            out.append("" if name in _INLINE else " ")  # a block's words stay apart
+            kept_to = tag.end()
+    out.append(html[kept_to:])
     return "".join(out)
+
+
+def _keep_tag(name: str, closing: str, attributes: str, nesting: tuple, limit: int) -> bool:
+    """Whether a tag stays, counting it among the open tags or the dropped ones (nesting:
+    the open tags, how many of each name are open, how many of each were dropped)."""
+    open_tags, open_count, dropped = nesting
+    if closing:
+        if dropped.get(name):
+            dropped[name] -= 1
+            return False
+        if open_count.get(name):  # else a stray closing tag, which closes nothing
+            while (closed := open_tags.pop()) != name:
+                open_count[closed] -= 1
+            open_count[name] -= 1
+        return True
+    if name in _VOID or attributes.rstrip().endswith("/"):
+        return True
+    if len(open_tags) < limit:
+        open_tags.append(name)
+        open_count[name] = open_count.get(name, 0) + 1
+        return True
+    dropped[name] = dropped.get(name, 0) + 1
+    return False
 
 
 _INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font",
