@@ -130,10 +130,12 @@ def _extract(page: RawPage) -> CapturedArticle:
         raise CaptureError("the page's markup is nested too deeply to be read") from None
 
 
-_PASSWORD_FIELD = re.compile(r"""<input\b[^>]*\btype\s*=\s*["']?password""", re.IGNORECASE)
+# "[^<>]" rather than "[^>]": on a page of many "<" and no ">" each match attempt would scan
+# to the end (quadratic: 12 s on 200 KB).
+_PASSWORD_FIELD = re.compile(r"""<input\b[^<>]*\btype\s*=\s*["']?password""", re.IGNORECASE)
 _SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
-_INVISIBLE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<[^>]*>",
-                        re.IGNORECASE | re.DOTALL)
+_RAW_TEXT_START = re.compile(r"<(script|style|noscript|template)\b", re.IGNORECASE)
+_TAG = re.compile(r"<[^<>]*>")
 _FEW_WORDS = 50
 _SCAN_CHARS = 200_000  # the head and start of the body say enough, and bound the regex work
 
@@ -144,9 +146,25 @@ def _why_no_article(html: str) -> str | None:
     html = html[:_SCAN_CHARS]
     if _PASSWORD_FIELD.search(html):
         return "it asks for a login"
-    if _SCRIPT.search(html) and len(_INVISIBLE.sub(" ", html).split()) < _FEW_WORDS:
+    if _SCRIPT.search(html) and len(_TAG.sub(" ", _without_raw_text(html)).split()) < _FEW_WORDS:
         return "it is an empty page that a browser would fill in by running its scripts"
     return None
+
+
+def _without_raw_text(html: str) -> str:
+    """The markup without its scripts, styles, noscript and template contents, in one pass
+    (an unclosed one runs to the end, as in a browser)."""
+    lower = html.lower()
+    kept, position = [], 0
+    while found := _RAW_TEXT_START.search(html, position):
+        kept.append(html[position:found.start()])
+        end = lower.find("</" + found.group(1).lower(), found.end())
+        if end < 0:
+            return " ".join(kept)
+        close = lower.find(">", end)
+        position = len(html) if close < 0 else close + 1
+    kept.append(html[position:])
+    return " ".join(kept)
 
 
 def _tidy(article: CapturedArticle) -> CapturedArticle:
