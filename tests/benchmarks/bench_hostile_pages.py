@@ -78,6 +78,20 @@ def one_paragraph(megabytes: float = 5) -> str:
     return _page("<p>" + " ".join(words * repeats) + "</p>")
 
 
+def long_report(elements: int = 190_000) -> str:
+    """A report published as one page, just under the element limit: sections of a heading
+    and ten paragraphs, each with a link and an emphasised word."""
+    parts, count, number = [], 0, 0
+    words = SENTENCE.split()
+    while count < elements:
+        parts.append(f"<h2>Section {number}</h2>")
+        for paragraph in range(10):
+            text = " ".join(words[(number + paragraph) % len(words):] + words)[:90]
+            parts.append(f"<p>{text} <a href='/s{number}'>source</a> <em>note</em></p>")
+        count, number = count + 31, number + 1
+    return _page("".join(parts))
+
+
 PAGES = {
     "2,000 nested divs": nested_divs,
     "2,000 nested divs, text after each too": nested_divs_with_tails,
@@ -91,6 +105,7 @@ PAGES = {
     "100,000 <b><i> spans": inline_spans,
     "30,000 <b><i> spans": lambda: inline_spans(30_000),
     "5 MB paragraph": one_paragraph,
+    "a 190,000-element report": long_report,
 }
 
 

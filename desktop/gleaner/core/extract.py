@@ -284,10 +284,11 @@ _INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "df
                      "sup", "time", "u", "var"})
 
 
-# Extraction's time grows with the page's elements, about 50 µs each on a slow laptop: a page
-# of 300,000 one-word paragraphs took 16 s. No article has this many (a long Wikipedia page
-# has about 30,000); a page that does is refused at once rather than after a long wait.
-MAX_ELEMENTS = 75_000
+# Extraction's time grows with the page's elements, about 50 µs each: a page of 300,000
+# one-word paragraphs took 16 s. A long Wikipedia page has about 30,000 and a long report
+# published as one page can pass 100,000, which must still be saved (in the background, with
+# Cancel: ~10 s at the limit); past it, the page is refused at once rather than after a wait.
+MAX_ELEMENTS = 200_000
 
 
 def _refuse_too_many_elements(root: lxml.html.HtmlElement) -> None:
