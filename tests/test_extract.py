@@ -385,3 +385,21 @@ def test_a_short_article_with_a_button_inside_is_kept():
             f"<button>Share</button></div>")
     text = extract_article(page(body)).text
     assert text == f"{PARAGRAPH}\nSecond. {PARAGRAPH}"
+
+
+def test_a_credit_line_after_the_last_paragraph_is_kept():
+    for credit in ("<strong>Additional reporting by Jane Doe in Dover.</strong>",
+                   "Additional reporting by Jane Doe in Dover.",
+                   "<em>This article was amended on 3 May</em> to correct a date."):
+        article = extract_article(page(f"<nav>Home News</nav><article>{paragraphs()}{credit}"
+                                       "</article><footer>Copyright</footer>"))
+        assert article.text.endswith(PARAGRAPH + "\n" + (
+            "This article was amended on 3 May to correct a date." if "amended" in credit
+            else "Additional reporting by Jane Doe in Dover.")), credit
+
+
+def test_labels_and_links_after_the_last_paragraph_are_still_dropped():
+    for furniture in ("<strong>Share</strong>", "Read more: <a href='/next'>the next story"
+                      "</a>", '<span class="share-tools">Share this article by email</span>'):
+        article = extract_article(page(f"<article>{paragraphs()}{furniture}</article>"))
+        assert article.text.endswith(PARAGRAPH), furniture

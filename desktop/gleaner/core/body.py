@@ -376,10 +376,37 @@ def _prune(page: _Page, container, anchors: list) -> None:
                 break
             holders.add(ancestor)
     ends = set(anchors[-1].iterancestors())
-    _prune_children(page, container, (first, last), anchor_set, holders, ends)
+    end_note = _end_note(anchors[-1])
+    _prune_children(page, container, (first, last), anchor_set, holders, ends, end_note)
 
 
-def _prune_children(page, element, span, anchors, holders, ends) -> None:
+_END_NOTE_CHARS = 300
+_END_NOTE_TAGS = frozenset({"strong", "b", "em", "i", "small", "span", "cite", "time", "sup",
+                            "sub", "q", "abbr", "br"})
+
+
+def _end_note(last_anchor) -> set | None:
+    """Loose text and inline elements straight after the article's last paragraph, in the
+    same element: a credit or correction ("Additional reporting by …", "This article was
+    amended on …") that belongs to the article, and readability keeps. The elements of that
+    run, if it reads as a short line of prose (not a label, links or a box); else None."""
+    run, parts = [], [last_anchor.tail or ""]
+    for sibling in last_anchor.itersiblings():
+        if not isinstance(sibling.tag, str) or sibling.tag not in _END_NOTE_TAGS:
+            break
+        run.append(sibling)
+        parts.extend([sibling.text_content(), sibling.tail or ""])
+    text = _norm(" ".join(parts))
+    if len(text.split()) <= _LABEL_WORDS or len(text) > _END_NOTE_CHARS:
+        return None
+    for element in run:
+        markers = " ".join(element.get(name, "") for name in ("class", "id", "role"))
+        if (markers and _UNLIKELY.search(markers)) or element.xpath(".//a|.//button"):
+            return None
+    return set(run)
+
+
+def _prune_children(page, element, span, anchors, holders, ends, end_note) -> None:
     first, last = span
     if page.position.get(element, -1) < first:
         element.text = None  # text before the article's first paragraph
@@ -390,11 +417,13 @@ def _prune_children(page, element, span, anchors, holders, ends) -> None:
             _remove(child, keep_tail=True)  # a sign-up box readability kept
             continue
         if child in anchors:
-            if at >= last:
+            if at >= last and end_note is None:
                 child.tail = None
             continue
+        if end_note and child in end_note:
+            continue
         if child in holders:
-            _prune_children(page, child, span, anchors, holders, ends)
+            _prune_children(page, child, span, anchors, holders, ends, end_note)
             if child in ends:
                 child.tail = None  # after the article's last paragraph
             continue
