@@ -159,6 +159,10 @@ with Archive.open(PATH, read_only=True) as archive:
         operations.set_starred(archive, archive.list_articles()[0].id, True)
     except ArchiveError as error:
         seen["change"] = [type(error).__name__, str(error)]
+from gleaner.core.archive.backup import make_backup
+from gleaner.core.archive.checks import check_file
+seen["checked"] = [check.ok for check in check_file(PATH)]
+seen["backup"] = str(make_backup(PATH, ELSEWHERE))
 print(json.dumps(seen))
 """
 
@@ -178,7 +182,10 @@ def test_an_archive_on_a_read_only_disk_is_refused_then_opens_read_only(tmp_path
     with Archive.open(path) as archive:
         operations.save_article(archive, capture(str(page)))
     content, before = path.read_bytes(), sorted(os.listdir(folder))
-    code = READ_ONLY_ATTEMPT.replace("PATH", repr(str(path)))
+    elsewhere = tmp_path / "other-disk"
+    elsewhere.mkdir()
+    code = READ_ONLY_ATTEMPT.replace("PATH", repr(str(path))).replace(
+        "ELSEWHERE", repr(str(elsewhere) + os.sep))
     if _can_mount_privately():
         seen = _in_read_only_folder(folder, code)
     else:  # not root: a folder without write permission does the same for a normal user
@@ -193,6 +200,9 @@ def test_an_archive_on_a_read_only_disk_is_refused_then_opens_read_only(tmp_path
     assert seen["titles"] == ["Report 0"]
     assert seen["change"] == ["ArchiveReadOnly",
                               "the archive is open read-only; nothing can be changed"]
+    assert seen["checked"] == [True] * 6  # gleaner check reads it where it lies
+    with Archive.open(seen["backup"]) as backup:  # and it can be backed up to another disk
+        assert [a.title for a in backup.list_articles()] == ["Report 0"]
     assert path.read_bytes() == content and sorted(os.listdir(folder)) == before
 
 

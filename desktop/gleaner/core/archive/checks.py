@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from ..errors import ArchiveError
+from ..errors import ArchiveError, ArchiveReadOnly
 from .codebook import STALE  # a total being counted again: not an error
 
 MAX_DETAILS = 50  # a badly damaged archive could name thousands of rows: show the first ones
@@ -116,13 +116,24 @@ def open_read_only(path: str | Path, tidy: bool = False) -> sqlite3.Connection:
     path = Path(path).expanduser()
     if not path.is_file():
         raise ArchiveError(f"{path} does not exist or is not a file")
+    from .store import _open_immutable, _refusal
+
     mode = "rw" if tidy else "ro"
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True)
     try:
         connection.execute("PRAGMA busy_timeout = 10000")
         connection.execute("PRAGMA query_only = ON")
-        tables = {row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = _table_names(connection)
+    except sqlite3.OperationalError as error:
+        connection.close()
+        refusal = _refusal(path, error)
+        if tidy and isinstance(refusal, ArchiveReadOnly):
+            return open_read_only(path)  # nothing to tidy on a disk that cannot be written
+        if tidy or "unable to open" not in str(error):
+            raise refusal from None
+        # A read-only disk or folder: SQLite cannot make the -shm file a reader needs.
+        connection = _open_immutable(path, error)
+        tables = _table_names(connection)
     except sqlite3.DatabaseError as error:
         connection.close()
         raise ArchiveError(f"{path} is not a Gleaner archive ({error})") from None
@@ -130,6 +141,11 @@ def open_read_only(path: str | Path, tidy: bool = False) -> sqlite3.Connection:
         connection.close()
         raise ArchiveError(f"{path} is not a Gleaner archive")
     return connection
+
+
+def _table_names(connection: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
 def run_checks(connection: sqlite3.Connection) -> list[CheckResult]:
