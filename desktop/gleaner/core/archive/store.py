@@ -258,7 +258,7 @@ def _refusal(path: Path, error: BaseException) -> ArchiveError:
     code = sqlite_code(error)
     if code in (5, 6):
         return ArchiveLocked(f"{path} is in use by another program, which did not let go of "
-                             f"it within {OPEN_WAIT_MS // 1000} s; close that program and try "
+                             f"it within {OPEN_WAIT_MS / 1000:g} s; close that program and try "
                              "again")
     if code == 8 or (code == 14 and path.exists() and not _writable(path)) or (
             isinstance(error, OSError) and error.errno in (errno.EROFS, errno.EACCES)):
