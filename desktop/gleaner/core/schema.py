@@ -432,6 +432,24 @@ def _article_assets_and_keys(db: Database) -> None:
     db.conn.executemany("INSERT OR IGNORE INTO article_keys VALUES (?, ?, ?)", keys)
 
 
+@migrations(name="0006_theme_articles_without_article_index")
+def _theme_articles_without_article_index(db: Database) -> None:
+    """`theme_articles` loses its index by article (`theme_articles_article`): every link a
+    theme gains or loses wrote to it at a page of its own (the articles are scattered), so
+    merging a theme of 6,800 passages into one of 51,000 dirtied 800 more pages, over a
+    quarter of the step's time (docs/benchmarks.md). Its one reader, the check in the
+    article totals triggers ("does another live theme of this branch have this article?"),
+    now walks the branch down from each theme it counts for and looks the (theme, article)
+    pair up by `theme_articles`' own key: a few lookups per theme of the branch.
+    """
+    for statement in ("DROP INDEX theme_articles_article",
+                      "DROP TRIGGER theme_totals_article_added",
+                      "DROP TRIGGER theme_totals_article_removed"):
+        db.execute(statement)
+    for event, row, step in (("INSERT", "NEW", "+"), ("DELETE", "OLD", "-")):
+        db.execute(_article_total_trigger(event, row, step))
+
+
 def _up_from(theme: str) -> str:
     """The ids of a theme and every theme above it (a recursive CTE)."""
     return (f"(WITH RECURSIVE up(id) AS (SELECT {theme} UNION ALL SELECT t.parent_id "
@@ -458,4 +476,33 @@ def _total_trigger(table: str, item: str, total: str, event: str, row: str,
             AND NOT EXISTS (SELECT 1 FROM {table} o JOIN themes ot ON ot.id = o.theme_id
                 WHERE o.{item} = {row}.{item} AND o.theme_id != {row}.theme_id
                 AND ot.deleted = 0 AND theme_counts.theme_id IN {_up_from("o.theme_id")});
+        END"""
+
+
+def _down_from(theme: str) -> str:
+    """A recursive CTE `down`: a theme and every theme below it, deleted ones included (the
+    inverse of `_up_from`, which climbs through deleted parents too)."""
+    return (f"WITH RECURSIVE down(id) AS (SELECT {theme} UNION ALL SELECT t.id FROM themes t "
+            "JOIN down ON t.parent_id = down.id) ")
+
+
+def _article_total_trigger(event: str, row: str, step: str) -> str:
+    """The total-articles trigger of migration 0006: as `_total_trigger` makes it for
+    theme_articles, with the same meaning, but the other rows of the article are looked up
+    by (theme, article) for each theme below the counted one, not through an index by
+    article. The lookups are correlated subqueries, not a join: SQLite plans that join with
+    a Bloom filter built by reading all of theme_articles, every time (10 ms a passage)."""
+    name = "theme_totals_article_" + ("added" if event == "INSERT" else "removed")
+    return f"""
+        CREATE TRIGGER {name} AFTER {event} ON theme_articles
+        WHEN (SELECT deleted FROM themes WHERE id = {row}.theme_id) = 0
+            AND EXISTS (SELECT 1 FROM theme_counts WHERE theme_id = {row}.theme_id) BEGIN
+            UPDATE theme_counts SET total_articles = total_articles {step} 1
+            WHERE theme_id IN {_up_from(f"{row}.theme_id")}
+            AND total_articles >= 0
+            AND NOT EXISTS ({_down_from("theme_counts.theme_id")}SELECT 1 FROM down
+                WHERE down.id != {row}.theme_id
+                AND (SELECT deleted FROM themes WHERE id = down.id) = 0
+                AND EXISTS (SELECT 1 FROM theme_articles o WHERE o.theme_id = down.id
+                            AND o.article_id = {row}.article_id));
         END"""
