@@ -258,9 +258,8 @@ class HistoryMixin:
                 if any(theme_links(self.db, r.theme_id) != (r.after if undo else r.before)
                        for r in records if isinstance(r, ThemeLinks)):
                     raise _Conflict()
-                if any(_links_present(self.db, r) != (len(r.highlight_ids()) if undo else 0)
-                       for r in records if isinstance(r, LinksAdded)):
-                    raise _Conflict()
+                # LinksAdded records are checked as they are replayed (see _write_states): a
+                # separate count first cost as much again on a large merge.
                 self._write_states(records, undo=undo)
                 recount_totals(self.db, _reshaped_themes(records))
                 self.db.execute("UPDATE history_steps SET undone = ? WHERE id = ?",
@@ -286,10 +285,13 @@ class HistoryMixin:
         """
         self.db.execute("PRAGMA defer_foreign_keys = ON")
         inserts, updates, deletes = [], [], []
+        must_remove: dict[int, int] = {}  # id() of a links delete: how many links it must find
         for record in records:
             if isinstance(record, LinksAdded):
                 if undo:
-                    deletes.append(ThemeLinks(record.theme_id, record.added, ""))
+                    delete = ThemeLinks(record.theme_id, record.added, "")
+                    must_remove[id(delete)] = len(record.highlight_ids())
+                    deletes.append(delete)
                 else:
                     inserts.append((THEME_LINKS, (record.theme_id, json.loads(record.added))))
                 continue
@@ -327,22 +329,17 @@ class HistoryMixin:
             for record in gone:
                 if table == THEME_LINKS:
                     with counted_once(self.db, record.theme_id):
-                        self.db.execute(
+                        removed = self.db.execute(
                             "DELETE FROM highlight_themes WHERE theme_id = ? AND highlight_id "
                             "IN (SELECT value FROM json_each(?))",
-                            [record.theme_id, record.before])
+                            [record.theme_id, record.before]).rowcount
+                    if removed != must_remove.get(id(record), removed):
+                        raise _Conflict()  # some of the links it added were removed since
                     continue
                 if _has_children(self.db, table, record.key):
                     # Removing it would take rows the step never recorded with it.
                     raise _Conflict()
                 delete_row(self.db, table, record.key)
-
-
-def _links_present(db: Database, record: LinksAdded) -> int:
-    """How many of the links a LinksAdded record names are in the archive now."""
-    return db.execute("SELECT count(*) FROM highlight_themes WHERE theme_id = ? AND "
-                      "highlight_id IN (SELECT value FROM json_each(?))",
-                      [record.theme_id, record.added]).fetchone()[0]
 
 
 def _reshaped_themes(records) -> set[int]:
