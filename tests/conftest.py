@@ -20,6 +20,17 @@ from gleaner.core.resources import resource_path  # noqa: E402
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 
+def pytest_sessionstart(session) -> None:
+    """Compile Gleaner's own modules once: the suite starts hundreds of Python processes
+    (archive processes, commands), and where PYTHONDONTWRITEBYTECODE is set each would compile
+    them again (compileall writes the .pyc files regardless; Python still reads them)."""
+    import compileall
+
+    import gleaner
+
+    compileall.compile_dir(Path(gleaner.__file__).parent, quiet=1)
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES_DIR
