@@ -494,24 +494,3 @@ def test_move_theme_reorders_the_codebook(archive: Archive) -> None:
     with pytest.raises(NotFound):
         archive.move_theme(12345, 0)
 
-
-def test_the_log_is_copied_into_the_file_at_an_idle_moment_not_in_each_commit(archive_path):
-    import sqlite3
-
-    from gleaner.core import operations
-
-    def themes_in_the_file_itself() -> set[str]:
-        # immutable=1 reads the main file alone, not what is still in the -wal beside it
-        with sqlite3.connect(f"{archive_path.absolute().as_uri()}?immutable=1",
-                             uri=True) as file_only:
-            return {row[0] for row in file_only.execute("SELECT name FROM themes")}
-
-    with Archive.open(archive_path) as archive:
-        assert archive.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 10_000
-        while archive.tidy():  # the new archive's tables, copied into the file
-            pass
-        operations.create_theme(archive, "Border policing")
-        assert "Border policing" not in themes_in_the_file_itself()  # only in the log
-        while archive.tidy():
-            pass
-        assert "Border policing" in themes_in_the_file_itself()

@@ -109,3 +109,57 @@ def test_housekeeping_gives_way_to_a_request(tmp_path):
             pass
         assert not archive.has_stale_totals()
         assert archive.get_theme(parent).total_highlights == 0
+
+
+def test_the_log_reaches_the_file_once_the_window_only_glances_at_the_archive(
+        archive_path, monkeypatch):
+    """The archive process copies the write-ahead log into the file at a lull (not in a
+    step's commit); the window's once-a-second data_version glance does not count as work,
+    while a real request starts the wait again."""
+    import sqlite3
+    import threading
+    import time
+
+    from gleaner.core import service
+    from gleaner.core.archive import Archive
+
+    def themes_in_the_file_itself() -> set[str]:
+        # immutable=1 reads the main file alone, not what is still in the -wal beside it
+        with sqlite3.connect(f"{archive_path.absolute().as_uri()}?immutable=1",
+                             uri=True) as file_only:
+            return {row[0] for row in file_only.execute("SELECT name FROM themes")}
+
+    Archive.open(archive_path).close()  # created, and copied into the file on closing
+    monkeypatch.setattr(service, "IDLE_SECONDS", 0.4)
+    request_out, request_in = Pipe(duplex=False)
+    reply_out, reply_in = Pipe(duplex=False)
+    serving = threading.Thread(target=service.serve, args=(archive_path, request_out, reply_in))
+    serving.start()
+    try:
+        assert reply_out.recv()[1] == "ready"
+        number = 0
+
+        def ask(kind, name, *args):
+            nonlocal number
+            number += 1
+            request_in.send((number, kind, name, args, {}))
+            answer = reply_out.recv()
+            assert answer[1] == "ok", answer
+            return answer[2]
+
+        ask("op", "create_theme", "Border policing")
+        assert "Border policing" not in themes_in_the_file_itself()  # only in the log
+        deadline = time.monotonic() + 3
+        while "Border policing" not in themes_in_the_file_itself():
+            assert time.monotonic() < deadline, "never copied while the window only glanced"
+            ask("read", "data_version")
+            time.sleep(0.1)
+        ask("op", "create_theme", "Sanctuary")
+        for _ in range(3):  # real work, then glances for less than the lull: not yet copied
+            ask("read", "data_version")
+            time.sleep(0.05)
+        assert "Sanctuary" not in themes_in_the_file_itself()
+    finally:
+        request_in.send((None, "close", None, (), {}))
+        serving.join(10)
+    assert "Sanctuary" in themes_in_the_file_itself()  # closing copies the rest

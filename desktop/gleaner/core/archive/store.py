@@ -140,14 +140,11 @@ class ArchiveStore:
         if self.recount_stale_totals(limit=1):
             return True
         self.tidy_history()
-        if self.purge_deleted_themes():
-            return True
-        self.checkpoint()
-        return False
+        return self.purge_deleted_themes()
 
     def checkpoint(self) -> None:
-        """Copy what the write-ahead log holds into the archive file (at an idle moment:
-        see WAL_PAGES), without waiting for readers."""
+        """Copy what the write-ahead log holds into the archive file, without waiting for
+        readers: the archive process does it at idle moments (see WAL_PAGES)."""
         self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def __enter__(self):
@@ -246,7 +243,8 @@ class ArchiveStore:
 
 # SQLite copies the write-ahead log into the file when a commit leaves it over 1,000 pages, in
 # that commit: merging a much-used theme (~1,200 pages) paid ~24 ms for it on the 100,000
-# article archive. The archive copies it at idle moments instead (`tidy`); this bound only
+# article archive. The archive process copies it at idle moments instead (core.service);
+# closing copies it too; this bound only
 # stops a log that no idle moment ever comes for from growing without end (40 MB).
 WAL_PAGES = 10_000
 CACHE_KIB = 65_536  # the default 2 MB spilled half of such a step to the log mid-way
