@@ -113,7 +113,7 @@ def test_housekeeping_gives_way_to_a_request(tmp_path):
 
 def test_the_log_reaches_the_file_once_the_window_only_glances_at_the_archive(
         archive_path, monkeypatch):
-    """The archive process copies the write-ahead log into the file at a lull (not in a
+    """The archive process copies the write-ahead log into the file at a pause (not in a
     step's commit); the window's once-a-second data_version glance does not count as work,
     while a real request starts the wait again."""
     import sqlite3
@@ -130,7 +130,7 @@ def test_the_log_reaches_the_file_once_the_window_only_glances_at_the_archive(
             return {row[0] for row in file_only.execute("SELECT name FROM themes")}
 
     Archive.open(archive_path).close()  # created, and copied into the file on closing
-    monkeypatch.setattr(service, "IDLE_SECONDS", 0.4)
+    monkeypatch.setattr(service, "CHECKPOINT_LULL", 0.4)
     request_out, request_in = Pipe(duplex=False)
     reply_out, reply_in = Pipe(duplex=False)
     serving = threading.Thread(target=service.serve, args=(archive_path, request_out, reply_in))

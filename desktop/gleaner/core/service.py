@@ -42,6 +42,9 @@ READS = frozenset({
 })
 
 IDLE_SECONDS = 5.0  # after this long without a request, the history is tidied
+# After this short pause the log is copied into the file: between a researcher's actions, so
+# that no step's commit pays for it (a copy of one large step's pages takes ~20 ms).
+CHECKPOINT_LULL = 0.25
 TIDY_SLICE_PAUSE = 0.05  # between slices of housekeeping while still idle
 log = logging.getLogger(__name__)
 
@@ -224,18 +227,26 @@ def serve(path: Path, requests: Connection, replies: Connection,
         while True:
             if _housekeeping_waits(archive, tidied, more_to_tidy, checkpointed):
                 quiet = time.monotonic() - last_work
-                wait = TIDY_SLICE_PAUSE if more_to_tidy else max(0.0, IDLE_SECONDS - quiet)
+                if more_to_tidy:
+                    wait = TIDY_SLICE_PAUSE
+                elif not checkpointed:
+                    wait = max(0.0, CHECKPOINT_LULL - quiet)
+                else:
+                    wait = max(0.0, IDLE_SECONDS - quiet)
                 if not requests.poll(wait):
-                    # Nothing asked for a while: a good moment for housekeeping, a slice at
-                    # a time so that a request waits for one slice at most; then the log is
-                    # copied into the file (not in a step's commit, where it cost ~24 ms).
-                    if more_to_tidy or not tidied:
+                    # Nothing asked for a moment: the totals a step left are counted, a
+                    # slice at a time so that a request waits for one slice at most; then
+                    # the log is copied into the file (not in a step's commit, where a large
+                    # step paid ~24 ms for it); after a longer lull, the history is tidied.
+                    if more_to_tidy:
                         more_to_tidy = _tidy_until_asked(archive, requests)
-                        tidied = not more_to_tidy
-                    else:
+                    elif not checkpointed:
                         with contextlib.suppress(ArchiveError, sqlite3.Error):
                             archive.checkpoint()
                         checkpointed = True
+                    else:
+                        more_to_tidy = _tidy_until_asked(archive, requests)
+                        tidied = not more_to_tidy
                     continue
             try:
                 number, kind, name, args, kwargs = requests.recv()
