@@ -168,9 +168,12 @@ def settle(qtbot, window) -> None:
 def test_hostile_page_is_read_without_a_request_or_an_open(open_window, archive, qtbot,
                                                              tmp_path: Path, counting_server,
                                                              monkeypatch) -> None:
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    bait = tmp_path / "bait.png"
+    # The reader's surroundings, apart from the archive's folder: the archive process opens
+    # that folder itself (SQLite syncs it after copying its log into the file).
+    reading = tmp_path / "reading"
+    pages = reading / "pages"
+    pages.mkdir(parents=True)
+    bait = reading / "bait.png"
     bait.write_bytes(PNG)
     (pages / "bait.png").write_bytes(PNG)  # what the relative path names beside the page
     remote = counting_server.url_for("").rstrip("/")
@@ -184,12 +187,12 @@ def test_hostile_page_is_read_without_a_request_or_an_open(open_window, archive,
 
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
-    monkeypatch.chdir(tmp_path)  # a relative path the reader resolved would name the bait
+    monkeypatch.chdir(reading)  # a relative path the reader resolved would name the bait
     window = open_window(archive)
     requests_before = len(counting_server.log)
     watch = Inotify()
     try:
-        for path in (bait, pages / "bait.png", pages, tmp_path):
+        for path in (bait, pages / "bait.png", pages, reading):
             watch.watch(path)
         window.show_article(article_id)
         settle(qtbot, window)
@@ -213,17 +216,19 @@ def test_hostile_links_and_images_in_stored_blocks_stay_inert(open_window, archi
     """Stored data is untrusted again when shown: blocks naming hostile links and images as
     if they were the archive's own (as a tampered or older archive could) load and open
     nothing."""
-    bait = tmp_path / "bait.png"
+    reading = tmp_path / "reading"  # apart from the archive's folder, as above
+    reading.mkdir()
+    bait = reading / "bait.png"
     bait.write_bytes(PNG)
     remote = counting_server.url_for("").rstrip("/")
-    page = tmp_path / "plain.html"
+    page = reading / "plain.html"
     page.write_text(f"<html><head><title>Plain</title></head><body><article><h1>Plain</h1>"
                     f"<p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></article></body></html>",
                     encoding="utf-8")
     article_id, _ = operations.save_article(archive, capture(str(page))).value
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(reading)
     window = open_window(archive)
     window.show_article(article_id)
     article = window.reader.article
@@ -237,7 +242,7 @@ def test_hostile_links_and_images_in_stored_blocks_stay_inert(open_window, archi
     requests_before = len(counting_server.log)
     watch = Inotify()
     try:
-        for path in (bait, tmp_path):
+        for path in (bait, reading):
             watch.watch(path)
         window.reader.show_article(tampered, [], [])
         settle(qtbot, window)
