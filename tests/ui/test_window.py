@@ -384,3 +384,21 @@ def test_the_welcome_text_is_shown_whole(open_window, archive, qtbot):
         needed = QFontMetrics(body.font()).boundingRect(
             QRect(0, 0, body.width(), 10_000), Qt.TextFlag.TextWordWrap, text).height()
         assert body.isVisible() and body.height() >= needed
+
+
+def test_the_status_bar_names_the_background_work_and_offers_cancel_only_when_it_can(
+        open_window, archive, qtbot):
+    import threading
+
+    window = open_window(archive)
+    release = threading.Event()
+    window.tasks.start("Checking the archive", lambda _progress: release.wait(5),
+                       on_finished=lambda _: None, on_failed=lambda _: None,
+                       cancellable=False)
+    try:
+        assert window.busy_label.isVisible() and window.busy_label.text() == (
+            "Checking the archive…")
+        assert not window.cancel_button.isVisible()  # nothing it could stop
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not window.busy_label.isVisible(), timeout=5000)

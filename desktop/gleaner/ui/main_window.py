@@ -761,10 +761,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved “{captured.title}”", 5000)
 
     def _show_busy(self, busy: bool) -> None:
-        for widget in (self.busy_label, self.busy_bar, self.cancel_button):
+        """The status bar while background work runs: what it is, and Cancel only for work
+        that can be cancelled (a backup or a large step cannot)."""
+        for widget in (self.busy_label, self.busy_bar):
             widget.setVisible(busy)
-        if busy:
-            self.busy_label.setText("Saving…")
+        running = self.tasks.running
+        self.cancel_button.setVisible(busy and any(task.cancellable for task in running))
+        if busy and running:
+            label = running[0].label
+            self.busy_label.setText("Saving…" if label.startswith("Saving ") else f"{label}…")
 
     # --- coding ----------------------------------------------------------------------------
 
@@ -1193,7 +1198,8 @@ class MainWindow(QMainWindow):
             lambda _progress: run_backup_if_due(path, chosen.folder, chosen.keep_daily,
                                                 chosen.keep_weekly, chosen.max_bytes),
             on_finished=self._backed_up,
-            on_failed=lambda reason: self.banner.show_error(f"No backup was made: {reason}"))
+            on_failed=lambda reason: self.banner.show_error(f"No backup was made: {reason}"),
+            cancellable=False)  # a process of its own, which Cancel would not stop
 
     def _backed_up(self, run) -> None:
         self.backup_made = run.made  # "": none was due (kept for tests and diagnosis)
@@ -1272,8 +1278,7 @@ class MainWindow(QMainWindow):
             "Checking the archive", lambda _progress: run_check(path),
             on_finished=lambda results: setattr(self, "check_report",
                                                 show_results(self, results)),
-            on_failed=self.banner.show_error)
-        self.busy_label.setText("Checking the archive…")
+            on_failed=self.banner.show_error, cancellable=False)
 
     def _about(self) -> None:
         QMessageBox.about(
