@@ -254,15 +254,16 @@ def serve(path: Path, requests: Connection, replies: Connection,
             except (EOFError, OSError):
                 break
             except Exception as error:  # a request that cannot be read: say so, go on
-                reply, kind, name = (None, "error", ArchiveError(
-                    f"unreadable request ({error})")), "error", ""
+                glance = False
+                reply = (None, "error", ArchiveError(f"unreadable request ({error})"))
             else:
                 if kind == "close":
                     break
+                glance = (kind, name) == ("read", "data_version")
                 reply = (number, *_answer(archive, kind, name, args, kwargs))
             if not _send(replies, reply):
                 break
-            if (kind, name) != ("read", "data_version"):
+            if not glance:
                 # Someone is working: wait for the next lull. (The window asks for the data
                 # version every second to see other processes' changes: that is no work.)
                 tidied = checkpointed = False
