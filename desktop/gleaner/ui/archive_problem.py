@@ -61,12 +61,15 @@ class ArchiveProblemDialog(QMessageBox):
         self.path = path
         self.remedy = Remedy(GIVE_UP)
         self._choices: dict[object, Remedy] = {}
+        # Only a file that is not (or no longer) an archive is offered its backup.
+        self._backup = latest_backup(path) if isinstance(
+            error, ArchiveDamaged | NotAnArchive) else None
         lines = [_sentence(str(error))]
         for remedy, label, role in self._offers(error, give_up_label):
             button = self.addButton(label, role)
             self._choices[button] = remedy
             if remedy.action == RESTORE:
-                made = latest_backup(path).made.astimezone()
+                made = self._backup.made.astimezone()
                 lines.append(f"Restoring puts a copy of the backup made "
                              f"{made:%d %b %Y at %H:%M} in its place; the file that could "
                              "not be opened is kept beside it, unchanged.")
@@ -79,9 +82,8 @@ class ArchiveProblemDialog(QMessageBox):
             yield Remedy(READ_ONLY), "Open Read-Only", role.AcceptRole
         elif isinstance(error, ArchiveLocked):
             yield Remedy(RETRY), "Try Again", role.AcceptRole
-        elif isinstance(error, ArchiveDamaged | NotAnArchive) and (
-                backup := latest_backup(self.path)):
-            yield Remedy(RESTORE, backup.path), "Restore Latest Backup", role.AcceptRole
+        elif self._backup is not None:
+            yield Remedy(RESTORE, self._backup.path), "Restore Latest Backup", role.AcceptRole
         elif not isinstance(error, ArchiveDamaged | NotAnArchive | ArchiveTooNew):
             yield Remedy(RETRY), "Try Again", role.AcceptRole
         yield Remedy(CHOOSE), "Choose Another Archive…", role.ActionRole

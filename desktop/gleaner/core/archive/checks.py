@@ -116,7 +116,7 @@ def open_read_only(path: str | Path, tidy: bool = False) -> sqlite3.Connection:
     path = Path(path).expanduser()
     if not path.is_file():
         raise ArchiveError(f"{path} does not exist or is not a file")
-    from .store import _open_immutable, _refusal
+    from .store import open_immutable, refusal
 
     mode = "rw" if tidy else "ro"
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True)
@@ -126,13 +126,13 @@ def open_read_only(path: str | Path, tidy: bool = False) -> sqlite3.Connection:
         tables = _table_names(connection)
     except sqlite3.OperationalError as error:
         connection.close()
-        refusal = _refusal(path, error)
+        refusal = refusal(path, error)
         if tidy and isinstance(refusal, ArchiveReadOnly):
             return open_read_only(path)  # nothing to tidy on a disk that cannot be written
         if tidy or "unable to open" not in str(error):
             raise refusal from None
         # A read-only disk or folder: SQLite cannot make the -shm file a reader needs.
-        connection = _open_immutable(path, error)
+        connection = open_immutable(path, error)
         tables = _table_names(connection)
     except sqlite3.DatabaseError as error:
         connection.close()

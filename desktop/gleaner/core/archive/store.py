@@ -63,7 +63,7 @@ class ArchiveStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = Database(path)
         except (OSError, sqlite3.Error) as error:
-            raise _refusal(path, error) from None
+            raise refusal(path, error) from None
         try:
             # A program holding the file gets a few seconds to let go: the window waits for
             # this answer before it can show anything.
@@ -89,7 +89,7 @@ class ArchiveStore:
             raise
         except sqlite3.Error as error:
             db.close()
-            raise _refusal(path, error) from None
+            raise refusal(path, error) from None
         return cls(db, path)
 
     @classmethod
@@ -106,7 +106,7 @@ class ArchiveStore:
             except sqlite3.OperationalError as error:
                 if connection is not None:
                     connection.close()
-                connection = _open_immutable(path, error)
+                connection = open_immutable(path, error)
             db = Database(connection)
             db.execute(f"PRAGMA busy_timeout = {OPEN_WAIT_MS}")
             _check_schema_is_ours(db, path)
@@ -121,7 +121,7 @@ class ArchiveStore:
         except sqlite3.Error as error:
             if connection is not None:
                 connection.close()
-            raise _refusal(path, error) from None
+            raise refusal(path, error) from None
         archive = cls(db, path)
         archive.read_only = True
         return archive
@@ -259,7 +259,7 @@ def _tune_for_large_steps(db: Database) -> None:
 OPEN_WAIT_MS = 3000  # how long opening waits for another program to release the archive
 
 
-def _open_immutable(path: Path, error: sqlite3.Error) -> sqlite3.Connection:
+def open_immutable(path: Path, error: sqlite3.Error) -> sqlite3.Connection:
     """A connection that reads the file as it is, without SQLite's locks or its -shm file:
     the only way to read a WAL archive on a read-only disk or in a read-only folder. Refused
     if a -wal file holds changes not yet in the file (they would be missing)."""
@@ -274,7 +274,7 @@ def _open_immutable(path: Path, error: sqlite3.Error) -> sqlite3.Connection:
     return connection
 
 
-def _refusal(path: Path, error: BaseException) -> ArchiveError:
+def refusal(path: Path, error: BaseException) -> ArchiveError:
     """Why the archive at path cannot be opened, as the ArchiveError for the case."""
     code = sqlite_code(error)
     if code in (5, 6):
