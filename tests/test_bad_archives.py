@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 from gleaner.core import operations
 from gleaner.core.archive import Archive, ArchiveError
 from gleaner.core.errors import ArchiveLocked, ArchiveReadOnly
+from other_programs import can_mount_privately, hold_locked
 
 
 def _good(folder: Path) -> bytes:
@@ -91,26 +91,13 @@ def test_a_bad_archive_is_refused_untouched(tmp_path: Path, make, message) -> No
     assert sorted(os.listdir(tmp_path)) == before  # no -wal, -shm or -journal beside it
 
 
-HOLD = """
-import sqlite3, sys, time
-connection = sqlite3.connect(sys.argv[1], isolation_level=None)
-connection.execute("PRAGMA locking_mode = EXCLUSIVE")
-connection.execute("BEGIN EXCLUSIVE")
-connection.execute("SELECT count(*) FROM articles").fetchone()
-print("holding", flush=True)
-sys.stdin.read()
-"""
-
-
 def test_an_archive_locked_by_another_program_is_refused_untouched(tmp_path: Path,
                                                                   monkeypatch) -> None:
     monkeypatch.setattr("gleaner.core.archive.store.OPEN_WAIT_MS", 500)  # 3 s in the app
     path = tmp_path / "study.gleaner"
     Archive.open(path).close()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = hold_locked(path)
     try:
-        assert holder.stdout.readline().strip() == "holding"
         content, before = path.read_bytes(), sorted(os.listdir(tmp_path))
         started = time.monotonic()
         with pytest.raises(ArchiveLocked, match="in use by another program") as refused:
@@ -136,12 +123,6 @@ def _in_read_only_folder(folder: Path, code: str) -> dict:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _can_mount_privately() -> bool:
-    done = subprocess.run(["unshare", "--mount", "true"], capture_output=True, check=False) \
-        if shutil.which("unshare") else None
-    return done is not None and done.returncode == 0
 
 
 READ_ONLY_ATTEMPT = """
@@ -187,7 +168,7 @@ def test_an_archive_on_a_read_only_disk_is_refused_then_opens_read_only(tmp_path
     elsewhere.mkdir()
     code = READ_ONLY_ATTEMPT.replace("PATH", repr(str(path))).replace(
         "ELSEWHERE", repr(str(elsewhere) + os.sep))
-    if _can_mount_privately():
+    if can_mount_privately():
         seen = _in_read_only_folder(folder, code)
     else:  # not root: a folder without write permission does the same for a normal user
         folder.chmod(0o555)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -22,6 +21,7 @@ from gleaner.core.archive import Archive
 from gleaner.core.archive.checks import check_file
 from gleaner.core.importing import ALREADY, NOT_DONE, SAVED, for_archive, read_sources, run_import
 from gleaner.core.tasks import Progress
+from other_programs import can_mount_privately
 
 PAGES = 30
 WORDS = ("border", "crossing", "lorry", "ferry", "port", "police", "fence", "camp", "asylum",
@@ -79,14 +79,6 @@ def test_a_full_disk_stops_the_import_cleanly_and_running_it_again_finishes(tmp_
     assert all(check.ok for check in check_file(path))
 
 
-def _can_mount_privately() -> bool:
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return False
-    done = subprocess.run([unshare, "--mount", "true"], capture_output=True, check=False)
-    return done.returncode == 0
-
-
 SCENARIO = textwrap.dedent("""
     import json, subprocess, sys
     disk, pages = sys.argv[1], sys.argv[2]
@@ -125,7 +117,7 @@ SCENARIO = textwrap.dedent("""
 
 
 def test_a_real_full_disk_during_a_command_line_import(tmp_path: Path):
-    if not _can_mount_privately():
+    if not can_mount_privately():
         # Without mount namespaces (not root), the same failure in-process instead.
         test_a_full_disk_stops_the_import_cleanly_and_running_it_again_finishes(
             tmp_path / "stand-in")

@@ -60,6 +60,17 @@ def open_window(app, qtbot):
             item.close()
 
 
+@pytest.fixture
+def reader(app, qtbot):
+    """A shown ReaderView on its own, 900 × 700."""
+    view = ReaderView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
 def point_of(reader: ReaderView, offset: int) -> QPoint:
     """Viewport point of the caret position before character `offset` of the body."""
     cursor = reader._cursor_for(offset, offset)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -25,23 +24,7 @@ from gleaner.ui.archive_problem import (
     ArchiveProblemDialog,
     open_archive_with_remedies,
 )
-
-HOLD = textwrap.dedent("""
-    import sqlite3, sys
-    connection = sqlite3.connect(sys.argv[1], isolation_level=None)
-    connection.execute("PRAGMA locking_mode = EXCLUSIVE")
-    connection.execute("BEGIN EXCLUSIVE")
-    connection.execute("SELECT count(*) FROM articles").fetchone()
-    print("holding", flush=True)
-    sys.stdin.read()
-""")
-
-
-def can_mount_privately() -> bool:
-    """Whether this user may make a private mount namespace (root on Linux)."""
-    if shutil.which("unshare") is None:
-        return False
-    return subprocess.run(["unshare", "--mount", "true"], capture_output=True).returncode == 0
+from other_programs import can_mount_privately, hold_locked
 
 
 def answer_dialog(choose, seen: list) -> None:
@@ -92,9 +75,7 @@ def test_a_damaged_archive_can_be_restored_from_its_latest_backup(app, qtbot, tm
 def test_an_archive_in_use_elsewhere_can_be_tried_again(app, qtbot, tmp_path):
     path = tmp_path / "study.gleaner"
     Archive.open(path).close()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "holding"
+    holder = hold_locked(path)
     content = path.read_bytes()
     seen: list = []
 

@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt
 
 from gleaner.core.document import blocks_from_html, canonical_text
 from gleaner.core.models import Article, Highlight, Theme
-from gleaner.ui.reader import ReaderView
 
 from .conftest import point_of, select_with_mouse
 
@@ -42,16 +41,6 @@ def make_article(html: str) -> Article:
                    site_name="Example", published="2024-01-02", saved_at="2024-01-03T00:00:00",
                    language="en", excerpt="", word_count=len(text.split()), html=html,
                    text=text, blocks=blocks)
-
-
-@pytest.fixture
-def reader(app, qtbot):
-    view = ReaderView()
-    qtbot.addWidget(view)
-    view.resize(900, 700)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
 
 
 def test_body_is_the_canonical_text_even_with_astral_characters(reader):

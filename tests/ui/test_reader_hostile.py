@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from gleaner.core.document import blocks_from_html, canonical_text
 from gleaner.core.models import Article, Highlight, Theme
 from gleaner.ui.reader import PIECE_CHARS, ReaderView, piece_cuts
@@ -22,16 +20,6 @@ def article_of(html: str) -> Article:
                    title="Hostile", byline="", authors=[], site_name="Example", published="",
                    saved_at="2024-01-03T00:00:00", language="en", excerpt="",
                    word_count=len(text.split()), html=html, text=text, blocks=blocks)
-
-
-@pytest.fixture
-def reader(app, qtbot):
-    view = ReaderView()
-    qtbot.addWidget(view)
-    view.resize(900, 700)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
 
 
 def shown_in(reader: ReaderView, article: Article) -> float:
