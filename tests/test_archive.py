@@ -72,7 +72,8 @@ def test_migrations_are_recorded(archive: Archive) -> None:
                                              "0003_stable_ids_content_apart_history",
                                              "0004_codebook_tree_article_tags_memos_edits",
                                              "0005_article_assets_and_keys",
-                                             "0006_theme_articles_without_article_index"]
+                                             "0006_theme_articles_without_article_index",
+                                             "0007_theme_merges"]
     assert {row["migration_set"] for row in rows} == {MIGRATION_SET}
     assert {"articles", "themes", "highlights", "highlight_themes"} <= set(
         archive.db.table_names())
@@ -86,7 +87,7 @@ def test_reopening_does_not_duplicate_the_codebook(archive_path: Path, row_count
             assert again.list_themes() == themes
     counts = row_counts(archive_path)
     assert counts["themes"] == 8
-    assert counts["_sqlite_migrations"] == 6
+    assert counts["_sqlite_migrations"] == 7
 
 
 def test_starter_codebook(archive: Archive) -> None:

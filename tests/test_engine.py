@@ -282,9 +282,10 @@ def test_a_themes_links_are_one_record_and_replay_exactly(archive: Archive, arch
     rows = archive.db.execute(
         "SELECT table_name, count(*) FROM history_rows WHERE step_id = "
         "(SELECT max(id) FROM history_steps) GROUP BY table_name").fetchall()
-    assert dict(rows) == {"themes": 1, "theme_links_added": 1}  # not one row per link
+    # Not one row per link: the theme, the merge's record, the links as one.
+    assert dict(rows) == {"themes": 1, "theme_merges": 1, "theme_links_added": 1}
     assert result.changes.highlights == set(coded) and 3 in result.changes.themes
-    assert archive.step_size(undo=True) == len(coded) + 1
+    assert archive.step_size(undo=True) == len(coded) + 2
     assert all(archive.get_highlight(h).theme_ids == (2, 3) for h in coded)
     ops.undo(archive)
     assert all(archive.get_highlight(h).theme_ids == (1, 2) for h in coded)

@@ -450,6 +450,24 @@ def _theme_articles_without_article_index(db: Database) -> None:
         db.execute(_article_total_trigger(event, row, step))
 
 
+@migrations(name="0007_theme_merges")
+def _theme_merges(db: Database) -> None:
+    """`theme_merges` records each theme merged into another (`into_id`), for as long as the
+    merged theme is kept (its undo step may bring it back). While `waiting` is 1 the merge is
+    shown but its links are not yet added to the other theme: its own links count as the
+    other's (see `archive/merges.py`). `history_rows` gains an index by row, as a merge's
+    step is completed later by the row it recorded.
+    """
+    db.execute("""
+        CREATE TABLE theme_merges (
+            theme_id INTEGER PRIMARY KEY REFERENCES themes(id) ON DELETE CASCADE,
+            into_id INTEGER NOT NULL,
+            waiting INTEGER NOT NULL DEFAULT 0
+        )""")
+    db.execute("CREATE INDEX theme_merges_waiting ON theme_merges(into_id) WHERE waiting")
+    db.execute("CREATE INDEX history_rows_row ON history_rows(table_name, row_key)")
+
+
 def _up_from(theme: str) -> str:
     """The ids of a theme and every theme above it (a recursive CTE)."""
     return (f"(WITH RECURSIVE up(id) AS (SELECT {theme} UNION ALL SELECT t.parent_id "

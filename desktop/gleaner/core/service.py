@@ -268,9 +268,10 @@ def serve(path: Path, requests: Connection, replies: Connection,
                 # version every second to see other processes' changes: that is no work.)
                 tidied = checkpointed = False
                 last_work = time.monotonic()
-            # Totals a step left for later are counted at the next short pause, not in 5 s.
+            # A merge's links and the totals a step left for later are done at the next short
+            # pause, not in 5 s.
             with contextlib.suppress(ArchiveError, sqlite3.Error):
-                more_to_tidy = archive.has_stale_totals()
+                more_to_tidy = archive.has_idle_work()
     finally:
         archive.close()
 

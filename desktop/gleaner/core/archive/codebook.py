@@ -183,20 +183,10 @@ class CodebookMixin:
             raise ArchiveError(f"“{source['name']}” cannot be merged into its own sub-theme "
                                f"“{target['name']}”")
         with self.db.atomic():
-            # Only the links the target gains are recorded (undo removes just those).
-            added = self._scalar(
-                "SELECT json_group_array(highlight_id) FROM (SELECT s.highlight_id "
-                "FROM highlight_themes s WHERE s.theme_id = ? AND NOT EXISTS (SELECT 1 FROM "
-                "highlight_themes t WHERE t.theme_id = ? AND t.highlight_id = s.highlight_id) "
-                "ORDER BY s.highlight_id)", [source_id, target_id])
-            with counted_once(self.db, target_id, recount=False):
-                self.db.execute("INSERT INTO highlight_themes (highlight_id, theme_id) "
-                                "SELECT value, ? FROM json_each(?)", [target_id, added])
-            self._links_added(target_id, added)
             children = self._sibling_ids(source_id)
             self._place(target_id, self._sibling_ids(target_id) + children)
             self._mark_deleted([source_id])
-            recount_totals(self.db, {target_id, source["parent_id"]} - {None})
+            self._merge_links(source_id, target_id)  # now, or for a large theme later
         return self.get_theme(target_id)
 
     def delete_theme(self, theme_id: int, children: str = CHILDREN_MOVE_UP) -> None:
@@ -235,6 +225,11 @@ class CodebookMixin:
                 self.db.execute("DELETE FROM theme_counts WHERE theme_id = ?", [theme_id])
                 self.db.execute("DELETE FROM themes WHERE id = ?", [theme_id])
         return False
+
+    def has_idle_work(self) -> bool:
+        """Whether a step left work for the next pause: a merge's links to add, totals to
+        count."""
+        return self.has_waiting_merges() or self.has_stale_totals()
 
     def has_stale_totals(self) -> bool:
         """Whether some totals with sub-themes wait to be counted again."""
@@ -335,6 +330,25 @@ RECOUNT_LATER_LINKS = 20_000
 STALE = -1  # a total waiting to be counted again
 
 
+def _themes_above(db: Database, theme_ids) -> list[int]:
+    """These themes and every theme above them."""
+    ids = [theme_id for theme_id in set(theme_ids) if theme_id is not None]
+    if not ids:
+        return []
+    return [row[0] for row in db.execute(
+        f"WITH RECURSIVE up(id) AS (SELECT id FROM themes WHERE id IN ({','.join('?' * len(ids))}) "
+        "UNION SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id "
+        "WHERE t.parent_id IS NOT NULL) SELECT id FROM up", ids)]
+
+
+def mark_totals_stale(db: Database, theme_ids) -> None:
+    """Leave the totals with sub-themes of these themes and every theme above them to be
+    counted when the archive is idle (`recount_stale_totals`)."""
+    above = _themes_above(db, theme_ids)
+    db.conn.executemany("UPDATE theme_counts SET total_highlights = ?, total_articles = ? "
+                        "WHERE theme_id = ?", [(STALE, STALE, theme_id) for theme_id in above])
+
+
 def recount_totals(db: Database, theme_ids, *, defer: bool = True) -> None:
     """Count again the totals with sub-themes of these themes and every theme above them
     (after the tree changed shape: a theme moved, merged, deleted or brought back).
@@ -343,14 +357,7 @@ def recount_totals(db: Database, theme_ids, *, defer: bool = True) -> None:
     a theme without sub-themes just takes its own counts. A large branch is marked STALE
     instead (unless `defer` is False), for `recount_stale_totals` to count when idle.
     """
-    ids = {theme_id for theme_id in theme_ids if theme_id is not None}
-    if not ids:
-        return
-    marks = ",".join("?" * len(ids))
-    above = [row[0] for row in db.execute(
-        f"WITH RECURSIVE up(id) AS (SELECT id FROM themes WHERE id IN ({marks}) UNION "
-        "SELECT t.parent_id FROM themes t JOIN up ON t.id = up.id "
-        "WHERE t.parent_id IS NOT NULL) SELECT id FROM up", list(ids))]
+    above = _themes_above(db, theme_ids)
     below = ("WITH RECURSIVE down(id) AS (SELECT ? UNION ALL SELECT t.id FROM themes t "
              "JOIN down ON t.parent_id = down.id WHERE t.deleted = 0) ")
     for theme_id in above:

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from ..anchoring import Anchor, Reanchorer, anchor_range
 from ..errors import NotFound
 from ..models import Highlight
+from .merges import LINKS_AS_SEEN, theme_and_waiting
 
 ORPHANED = "orphaned"
 
@@ -59,17 +60,17 @@ class HighlightsMixin:
     def list_highlights(self, article_id: int | None = None, theme_id: int | None = None,
                         highlight_id: int | None = None) -> list[Highlight]:
         """Highlights, optionally of one article and/or one theme, in reading order."""
-        where, params = [], []
+        where, params = [], {}
         if article_id is not None:
-            where.append("h.article_id = ?")
-            params.append(article_id)
+            where.append("h.article_id = :article")
+            params["article"] = article_id
         if theme_id is not None:
-            where.append("h.id IN (SELECT highlight_id FROM highlight_themes ht JOIN themes t "
-                         "ON t.id = ht.theme_id WHERE ht.theme_id = ? AND t.deleted = 0)")
-            params.append(theme_id)
+            where.append("h.id IN (SELECT highlight_id FROM highlight_themes WHERE theme_id IN "
+                         f"{theme_and_waiting(':theme')})")
+            params["theme"] = theme_id
         if highlight_id is not None:
-            where.append("h.id = ?")
-            params.append(highlight_id)
+            where.append("h.id = :highlight")
+            params["highlight"] = highlight_id
         condition = " WHERE " + " AND ".join(where) if where else ""
         rows = list(self.db.query(
             'SELECT h.id, h.guid, h.article_id, h.start, h."end" AS "end", h.exact, h.prefix, '
@@ -78,10 +79,8 @@ class HighlightsMixin:
             "ORDER BY h.article_id, h.start, h.id", params))
         themes: dict[int, list[int]] = {}
         for link in self.db.query(
-                "SELECT ht.highlight_id, ht.theme_id FROM highlight_themes ht "
-                "JOIN themes t ON t.id = ht.theme_id "
-                f"WHERE ht.highlight_id IN (SELECT h.id FROM highlights h{condition}) "
-                "AND t.deleted = 0", params):
+                f"SELECT DISTINCT highlight_id, theme_id FROM {LINKS_AS_SEEN} "
+                f"WHERE highlight_id IN (SELECT h.id FROM highlights h{condition})", params):
             themes.setdefault(link["highlight_id"], []).append(link["theme_id"])
         order = self._codebook_order() if themes else {}
         return [Highlight(**{**row, "orphaned": bool(row["orphaned"])},

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from ..errors import ArchiveError
 from ..models import Changes, HistoryStep
 from .codebook import counted_once, recount_totals
+from .merges import waiting_merges_in
 
 HISTORY_LIMIT = 500  # steps kept; older ones are forgotten
 
@@ -30,6 +31,7 @@ KEYS = {
     "articles": ("id",),
     "article_contents": ("article_id",),
     "themes": ("id",),
+    "theme_merges": ("theme_id",),
     "highlights": ("id",),
     "highlight_themes": ("highlight_id", "theme_id"),
     "highlight_revisions": ("id",),
@@ -187,6 +189,30 @@ class HistoryMixin:
             "VALUES (?, ?, ?, ?, ?, ?)",
             [_history_row(step_id, seq, record) for seq, record in enumerate(records)])
 
+    def _complete_merge_step(self, source_id: int, target_id: int, added: str) -> None:
+        """Record in a merge's step the links its waiting merge has just added (LinksAdded,
+        which its undo removes) and the merge row as it now is (no longer waiting), as if
+        the step had done all of it. A step forgotten since (or cleared by a restore) is
+        left alone."""
+        key = _dump_key({"theme_id": source_id})
+        found = self.db.execute(
+            "SELECT r.step_id, r.seq FROM history_rows r JOIN history_steps s "
+            "ON s.id = r.step_id WHERE r.table_name = 'theme_merges' AND r.row_key = ? "
+            "AND s.undone = 0 ORDER BY r.step_id DESC LIMIT 1", [key]).fetchone()
+        if found is None:
+            return
+        step_id, seq = found
+        now = read_row(self.db, "theme_merges", {"theme_id": source_id})
+        self.db.execute("UPDATE history_rows SET after = ? WHERE step_id = ? AND seq = ?",
+                        [_dump_state(now, {"theme_id": source_id}), step_id, seq])
+        if json.loads(added):
+            last = self.db.execute("SELECT max(seq) FROM history_rows WHERE step_id = ?",
+                                   [step_id]).fetchone()[0]
+            self.db.execute(
+                "INSERT INTO history_rows (step_id, seq, table_name, row_key, before, after) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                _history_row(step_id, last + 1, LinksAdded(target_id, added)))
+
     def tidy_history(self) -> int:
         """Remove abandoned redo branches and steps beyond the last HISTORY_LIMIT; returns
         how many steps went. Run when nothing else is waiting (idle, closing)."""
@@ -251,6 +277,10 @@ class HistoryMixin:
                     "SELECT table_name, row_key, before, after FROM history_rows "
                     "WHERE step_id = ? ORDER BY seq", [step[0]])]
                 rows = [r for r in records if isinstance(r, RowChange)]
+                # Another merge still waiting (none should be: every step carries them
+                # out first) is carried out before this step is replayed over it.
+                self.carry_out_merges(keep={r.key["theme_id"] for r in rows
+                                            if r.table == "theme_merges"})
                 current = _current_rows(self.db, rows)
                 if any(current.get((r.table, _key_of(r.table, r.key)))
                        != (r.after if undo else r.before) for r in rows):
@@ -261,7 +291,14 @@ class HistoryMixin:
                 # LinksAdded records are checked as they are replayed (see _write_states): a
                 # separate count first cost as much again on a large merge.
                 self._write_states(records, undo=undo)
+                waiting = waiting_merges_in(rows)
+                if undo:  # the targets' counts included the merged themes' passages
+                    for _source_id, target_id in waiting:
+                        self._count_directly(target_id)
                 recount_totals(self.db, _reshaped_themes(records))
+                if not undo:
+                    for source_id, target_id in waiting:
+                        self._begin_waiting(source_id, target_id)
                 self.db.execute("UPDATE history_steps SET undone = ? WHERE id = ?",
                                 [1 if undo else 0, step[0]])
         except (_Conflict, sqlite3.IntegrityError):
@@ -369,7 +406,8 @@ CHILDREN = {
                  ("article_assets", "article_id")],
     "highlights": [("highlight_themes", "highlight_id"),
                    ("highlight_revisions", "highlight_id")],
-    "themes": [("highlight_themes", "theme_id"), ("themes", "parent_id")],
+    "themes": [("highlight_themes", "theme_id"), ("themes", "parent_id"),
+               ("theme_merges", "theme_id")],
     "tags": [("article_tags", "tag_id")],
 }
 
@@ -475,6 +513,9 @@ def changes_of(db: Database, records: list[RowChange]) -> Changes:
             codebook = codebook or added_or_removed or any(
                 record.before.get(column) != record.after.get(column)
                 for column in ("position", "parent_id", "deleted", "shortcut"))
+        elif record.table == "theme_merges":
+            # The merged theme's passages now show (or no longer show) the other theme.
+            themes.update((either["theme_id"], either["into_id"]))
         elif record.table in ("tags", "article_tags"):
             if "article_id" in record.key:
                 articles.add(record.key["article_id"])

@@ -134,10 +134,11 @@ class ArchiveStore:
         self.db.close()
 
     def tidy(self) -> bool:
-        """Housekeeping for idle moments, in short transactions: count the totals a step
-        left waiting, forget old and abandoned undo steps, then remove for good a slice of
-        the deleted themes no step can bring back. True if there is more to do."""
-        if self.recount_stale_totals(limit=1):
+        """Housekeeping for idle moments, in short transactions: add the links of a merge
+        left waiting, count the totals a step left waiting, forget old and abandoned undo
+        steps, then remove for good a slice of the deleted themes no step can bring back.
+        True if there is more to do."""
+        if self.carry_out_next_merge() or self.recount_stale_totals(limit=1):
             return True
         self.tidy_history()
         return self.purge_deleted_themes()
@@ -170,6 +171,9 @@ class ArchiveStore:
         self._recorder = recorder
         try:
             with self.write_transaction():
+                # A merge left waiting is completed before anything else changes: no step
+                # has to reckon with one (see archive/merges.py).
+                self.carry_out_merges()
                 yield recorder
                 recorder.finish()
                 if recorder.records:

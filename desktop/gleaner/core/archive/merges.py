@@ -1,0 +1,139 @@
+"""Merging a theme into another: shown at once, its links moved when the archive is idle.
+
+Merging gives each passage of the merged theme the other theme. For a theme of thousands of
+passages that is thousands of links written at scattered pages: about 40 ms inside the step
+with the archive in memory, and 300–450 ms after a reboot, when every page is read from disk
+first (docs/benchmarks.md). A merge of more than MERGE_LATER_LINKS links therefore does in its
+step only what the user sees: the theme is gone (marked deleted), its sub-themes are under the
+other, and the other's counts include its passages. A `theme_merges` row says the merge is
+*waiting*: until its links are added, the merged theme's links count as the other theme's
+wherever links are read (`LINKS_AS_SEEN`, `theme_and_waiting`).
+
+The links are added by `carry_out_merges` at the archive's next pause, or at the start of the
+next step or undo, whichever comes first, so no other step ever meets a waiting merge. Adding
+them completes the merge's undo step, as if the step had added them itself: its
+`theme_merges` record says it is done and a LinksAdded record lists the links. Undoing a merge
+still waiting just takes its rows back; redoing one makes it wait again.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from .codebook import counted_once, mark_totals_stale, recount_totals
+
+# A merge of a theme with more links than this leaves them for the next pause (see above). A
+# merge of 500 links takes ~5 ms with the archive in memory and ~40 ms from disk.
+MERGE_LATER_LINKS = 500
+
+# The links as the user sees them: a live theme's, and a waiting merge's under the theme it
+# went into. Select DISTINCT from it: a passage may hold both themes of a merge.
+LINKS_AS_SEEN = (
+    "(SELECT ht.highlight_id AS highlight_id, coalesce(m.into_id, ht.theme_id) AS theme_id "
+    "FROM highlight_themes ht JOIN themes t ON t.id = ht.theme_id "
+    "LEFT JOIN theme_merges m ON m.theme_id = ht.theme_id AND m.waiting "
+    "WHERE t.deleted = 0 OR m.theme_id IS NOT NULL)")
+
+# The highlights the merged theme codes that the other theme does not, by the other's index
+# (its links lie together there; the table itself is ordered by highlight, and looking each
+# one up there reads pages all over it).
+_GAINED = ("FROM highlight_themes s WHERE s.theme_id = :source AND NOT EXISTS (SELECT 1 FROM "
+           "highlight_themes t INDEXED BY highlight_themes_theme WHERE t.theme_id = :target "
+           "AND t.highlight_id = s.highlight_id)")
+_GAINED_ARTICLES = ("FROM theme_articles s WHERE s.theme_id = :source AND NOT EXISTS "
+                    "(SELECT 1 FROM theme_articles t WHERE t.theme_id = :target "
+                    "AND t.article_id = s.article_id)")
+
+
+def theme_and_waiting(parameter: str = "?") -> str:
+    """A subquery: the theme given by `parameter`, if live, and the themes whose waiting
+    merges went into it (use with `highlight_themes.theme_id IN`). `parameter` must be a
+    named parameter (":theme"), as it appears twice."""
+    return (f"(SELECT id FROM themes WHERE id = {parameter} AND deleted = 0 UNION ALL "
+            f"SELECT theme_id FROM theme_merges WHERE into_id = {parameter} AND waiting)")
+
+
+class MergesMixin:
+    """Moving the links of merged themes (see the module's docstring)."""
+
+    db: Database
+
+    def _merge_links(self, source_id: int, target_id: int) -> None:
+        """Give the source theme's passages the target theme, now or (a large theme) at the
+        next pause; inside the merge's step, after the source was marked deleted."""
+        links = self._scalar("SELECT highlights FROM theme_counts WHERE theme_id = ?",
+                             [source_id]) or 0
+        waiting = links > MERGE_LATER_LINKS
+        self.db.execute("INSERT INTO theme_merges (theme_id, into_id, waiting) "
+                        "VALUES (?, ?, ?)", [source_id, target_id, int(waiting)])
+        self._created("theme_merges", theme_id=source_id)
+        if waiting:
+            self._begin_waiting(source_id, target_id)
+        else:
+            added = self._add_merged_links(source_id, target_id)
+            self._links_added(target_id, added)
+            recount_totals(self.db, {source_id, target_id})
+
+    def _begin_waiting(self, source_id: int, target_id: int) -> None:
+        """Count the source's passages (and articles) the target gains into the target's
+        counts, and leave the totals with sub-themes above both to be counted later."""
+        names = {"source": source_id, "target": target_id}
+        gained = self._scalar(f"SELECT count(*) {_GAINED}", names)
+        gained_articles = self._scalar(f"SELECT count(*) {_GAINED_ARTICLES}", names)
+        self.db.execute("UPDATE theme_counts SET highlights = highlights + ?, "
+                        "articles = articles + ? WHERE theme_id = ?",
+                        [gained, gained_articles, target_id])
+        mark_totals_stale(self.db, {source_id, target_id})
+
+    def _add_merged_links(self, source_id: int, target_id: int) -> str:
+        """Link the target theme to every passage of the source it lacks; returns their ids
+        (a sorted JSON array). The target's counts are made once, at the end."""
+        added = self._scalar(
+            "SELECT json_group_array(highlight_id) FROM (SELECT s.highlight_id "
+            f"{_GAINED} ORDER BY s.highlight_id)", {"source": source_id, "target": target_id})
+        with counted_once(self.db, target_id, recount=False):
+            self.db.execute("INSERT INTO highlight_themes (highlight_id, theme_id) "
+                            "SELECT value, ? FROM json_each(?)", [target_id, added])
+        return added
+
+    def has_waiting_merges(self) -> bool:
+        """Whether some merge still waits for its links to be added."""
+        return self._scalar("SELECT 1 FROM theme_merges WHERE waiting LIMIT 1") is not None
+
+    def carry_out_merges(self, limit: int | None = None, keep=()) -> bool:
+        """Add the links of waiting merges (at most `limit` of them, none of the merged
+        themes in `keep`), inside the caller's transaction, and complete their undo steps.
+        True if some are left."""
+        waiting = [row for row in self.db.execute(
+            "SELECT theme_id, into_id FROM theme_merges WHERE waiting ORDER BY theme_id")
+            if row[0] not in keep]
+        for source_id, target_id in waiting[:limit]:
+            added = self._add_merged_links(source_id, target_id)
+            self.db.execute("UPDATE theme_merges SET waiting = 0 WHERE theme_id = ?",
+                            [source_id])
+            self._complete_merge_step(source_id, target_id, added)
+            recount_totals(self.db, {target_id})
+        return limit is not None and len(waiting) > limit
+
+    def carry_out_next_merge(self) -> bool:
+        """Carry out one waiting merge in a transaction of its own (idle housekeeping); True
+        if there was one."""
+        if not self.has_waiting_merges():
+            return False
+        with self.write_transaction():
+            self.carry_out_merges(limit=1)
+        return True
+
+    def _count_directly(self, theme_id: int) -> None:
+        """Count a theme's own passages and articles (and its totals) from its links: after
+        a waiting merge into it was undone, its counts no longer include the merged theme."""
+        with counted_once(self.db, theme_id):
+            pass
+
+
+def waiting_merges_in(records) -> list[tuple[int, int]]:
+    """(merged theme, target) of each merge these history records left waiting: an undo
+    takes it back, a redo makes it wait again."""
+    return [(record.after["theme_id"], record.after["into_id"]) for record in records
+            if getattr(record, "table", None) == "theme_merges" and record.after
+            and record.after.get("waiting")]

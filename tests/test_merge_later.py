@@ -1,0 +1,311 @@
+"""Merging a large theme: shown at once, its links added at the next pause (or before the
+next step), and nothing the user sees differs from a merge that added them at once."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+
+import pytest
+
+from gleaner.core import operations as ops
+from gleaner.core.archive import Archive, ArchiveError, merges
+from gleaner.core.service import ArchiveClient
+from test_archive import make_article
+from test_engine import stored_counts_agree, totals_agree
+
+BODIES = [
+    "<p>Police closed the tunnel entrance overnight while charities counted the tents "
+    "along the ring road.</p><p>Drivers waited for hours at the port.</p>",
+    "<p>The council said new fencing would go up before the summer, and volunteers "
+    "brought blankets to the camp.</p><p>Ferry crossings resumed by noon.</p>",
+    "<p>Ministers met in Paris to discuss shared patrols; aid workers asked for more "
+    "shelter and clean water.</p><p>Lorries queued on the motorway again.</p>",
+]
+
+
+def articles(archive: Archive) -> list[int]:
+    return [ops.save_article(archive, make_article(f"https://news.example/{n}", body)).value[0]
+            for n, body in enumerate(BODIES)]
+
+
+def links(archive: Archive, theme_id: int) -> set[int]:
+    """The links stored for a theme (what the tables hold, not what is shown)."""
+    return {row[0] for row in archive.db.execute(
+        "SELECT highlight_id FROM highlight_themes WHERE theme_id = ?", [theme_id])}
+
+
+def seen(archive: Archive) -> tuple:
+    """Everything a front end shows of the coding: each highlight's themes, each theme's
+    place and counts, each theme's highlights, and what Undo and Redo would do."""
+    themes = archive.list_themes()
+    return ([(h.id, h.theme_ids) for h in archive.list_highlights()],
+            [(t.id, t.name, t.parent_id, t.position, t.highlight_count, t.article_count)
+             for t in themes],
+            {t.id: [h.id for h in archive.list_highlights(theme_id=t.id)] for t in themes},
+            archive.undo_label(), archive.redo_label())
+
+
+def counts_agree_after_pause(archive: Archive) -> bool:
+    """After the archive's next pause (totals left "counting"), every stored count and
+    total equals a count made from scratch."""
+    while archive.tidy():
+        pass
+    return stored_counts_agree(archive)
+
+
+def totals(archive: Archive) -> dict[int, tuple]:
+    return {t.id: (t.total_highlights, t.total_articles) for t in archive.list_themes()}
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """Every merge of more than 2 links waits."""
+    monkeypatch.setattr(merges, "MERGE_LATER_LINKS", 2)
+
+
+def coded(archive: Archive) -> dict[str, object]:
+    """Security > Fences, Humanitarian; Fences codes five passages in two articles, Shelter
+    three, one passage with both."""
+    first, second, _third = articles(archive)
+    security = ops.create_theme(archive, "Security").value.id
+    fences = ops.create_theme(archive, "Fences", parent_id=security).value.id
+    shelter = ops.create_theme(archive, "Shelter").value.id
+    fence_passages = [ops.code_passage(archive, first, n, n + 5, [fences]).value.id
+                      for n in (0, 10, 20)]
+    fence_passages += [ops.code_passage(archive, second, n, n + 5, [fences]).value.id
+                       for n in (0, 10)]
+    both = ops.code_passage(archive, first, 30, 36, [fences, shelter]).value.id
+    shelter_passages = [ops.code_passage(archive, second, n, n + 4, [shelter]).value.id
+                        for n in (20, 30)]
+    return {"security": security, "fences": fences, "shelter": shelter, "both": both,
+            "fence_passages": [*fence_passages, both], "shelter_passages":
+            [*shelter_passages, both], "first": first, "second": second}
+
+
+def test_a_large_merge_is_shown_at_once_and_its_links_added_at_the_next_pause(
+        archive: Archive, later):
+    c = coded(archive)
+    fences, shelter = c["fences"], c["shelter"]
+    stored_before = links(archive, shelter)
+    result = ops.merge_theme(archive, fences, shelter)
+    # Nothing is linked yet...
+    assert archive.has_waiting_merges() and archive.has_idle_work()
+    assert links(archive, shelter) == stored_before
+    assert result.changes.codebook and {fences, shelter} <= result.changes.themes
+    # ...but everything shows the merge done: the theme is gone, its passages show Shelter
+    # (the passage coded with both shows it once), Shelter counts them all.
+    assert fences not in {t.id for t in archive.list_themes()}
+    everything = set(c["fence_passages"]) | set(c["shelter_passages"])
+    for highlight_id in everything:
+        assert archive.get_highlight(highlight_id).theme_ids == (shelter,)
+    assert {h.id for h in archive.list_highlights(theme_id=shelter)} == everything
+    assert archive.list_highlights(theme_id=fences) == []
+    target = archive.get_theme(shelter)
+    assert (target.highlight_count, target.article_count) == (len(everything), 2)
+    # Security lost Fences: its totals are counted at the pause ("counting…" meanwhile).
+    assert archive.get_theme(c["security"]).total_highlights is None
+    assert all(result.ok for result in archive.check())
+    # The pause: the links are added and the totals counted; nothing shown changes.
+    shown = seen(archive)
+    while archive.tidy():
+        pass
+    assert not archive.has_waiting_merges()
+    assert links(archive, shelter) == everything
+    assert seen(archive) == shown
+    assert archive.get_theme(c["security"]).total_highlights == 0
+    assert stored_counts_agree(archive)
+    # Its undo step now holds the links added: undo takes back exactly those.
+    ops.undo(archive)
+    assert links(archive, shelter) == stored_before
+    assert archive.get_highlight(c["both"]).theme_ids == (fences, shelter)
+    assert archive.get_theme(fences).highlight_count == 6
+    assert stored_counts_agree(archive)
+    ops.redo(archive)
+    assert not archive.has_waiting_merges()
+    assert links(archive, shelter) == everything
+    assert seen(archive) == shown
+    assert stored_counts_agree(archive)
+
+
+def test_undo_of_a_merge_still_waiting_gives_back_the_codebook_as_it_was(
+        archive: Archive, later):
+    c = coded(archive)
+    before = seen(archive)
+    before_totals = totals(archive)
+    ops.merge_theme(archive, c["fences"], c["shelter"])
+    merged = seen(archive)
+    ops.undo(archive)  # before any pause
+    assert not archive.has_waiting_merges()
+    assert seen(archive)[:3] == before[:3]
+    assert totals(archive) == before_totals
+    assert stored_counts_agree(archive)
+    assert all(result.ok for result in archive.check())
+    ops.redo(archive)  # waits again, shown done at once
+    assert archive.has_waiting_merges()
+    assert seen(archive)[:3] == merged[:3]
+    assert all(result.ok for result in archive.check())
+    while archive.tidy():
+        pass
+    assert seen(archive)[:3] == merged[:3]
+    assert stored_counts_agree(archive)
+
+
+def test_the_next_step_adds_the_links_first(archive: Archive, later):
+    c = coded(archive)
+    fences, shelter = c["fences"], c["shelter"]
+    original = (links(archive, fences), links(archive, shelter), seen(archive)[:3])
+    ops.merge_theme(archive, fences, shelter)
+    # Taking Shelter off a passage that has it only through the merge takes it off for
+    # real: the step found the links added first.
+    only_fenced = c["fence_passages"][0]
+    ops.remove_theme_from_highlight(archive, only_fenced, shelter)
+    assert not archive.has_waiting_merges()
+    assert archive.get_highlight(only_fenced).theme_ids == ()
+    assert archive.get_theme(shelter).highlight_count == 7
+    assert counts_agree_after_pause(archive)
+    new = ops.code_passage(archive, c["first"], 40, 45, [shelter]).value.id
+    assert archive.get_theme(shelter).highlight_count == 8
+    for _ in range(3):
+        ops.undo(archive)
+    assert (links(archive, fences), links(archive, shelter), seen(archive)[:3]) == original
+    assert counts_agree_after_pause(archive)
+    for _ in range(3):
+        ops.redo(archive)
+    assert archive.get_highlight(new).theme_ids == (shelter,)
+    assert archive.get_highlight(only_fenced).theme_ids == ()
+    assert counts_agree_after_pause(archive)
+
+
+def test_closing_the_archive_adds_the_links(archive_path, later):
+    with Archive.open(archive_path) as archive:
+        c = coded(archive)
+        ops.merge_theme(archive, c["fences"], c["shelter"])
+        assert archive.has_waiting_merges()
+    raw = sqlite3.connect(archive_path)
+    try:
+        assert raw.execute("SELECT count(*) FROM theme_merges WHERE waiting").fetchone() == (0,)
+        assert raw.execute("SELECT count(*) FROM highlight_themes WHERE theme_id = ?",
+                           [c["shelter"]]).fetchone() == (8,)
+    finally:
+        raw.close()
+
+
+def test_the_archive_process_adds_the_links_at_its_next_pause(archive_path):
+    """Through the archive process the window uses: a merge of more than MERGE_LATER_LINKS
+    passages answers with its links still to add, and they are added a moment later
+    without any further request."""
+    size = merges.MERGE_LATER_LINKS + 10
+    with Archive.open(archive_path) as archive:
+        first, second, _third = articles(archive)
+        large = ops.create_theme(archive, "Large").value.id
+        small = ops.create_theme(archive, "Small").value.id
+        for n in range(size):  # building blocks: no step for each
+            archive.add_highlight(first if n % 2 else second, n % 90, n % 90 + 5, [large])
+        archive.add_highlight(first, 100, 110, [small])
+    client = ArchiveClient.start(archive_path)
+    try:
+        result = client.ops.merge_theme(large, small)
+        assert result.value.highlight_count == size + 1
+        raw = sqlite3.connect(archive_path)
+        assert raw.execute("SELECT count(*) FROM highlight_themes WHERE theme_id = ?",
+                           [small]).fetchone() == (1,)  # not yet
+        deadline = time.monotonic() + 5
+        while raw.execute("SELECT count(*) FROM theme_merges WHERE waiting").fetchone()[0]:
+            assert time.monotonic() < deadline, "the links were never added"
+            time.sleep(0.05)
+        assert raw.execute("SELECT count(*) FROM highlight_themes WHERE theme_id = ?",
+                           [small]).fetchone() == (size + 1,)
+        raw.close()
+        assert client.read("get_theme", small).highlight_count == size + 1
+        assert client.read("undo_label") == "Merge themes"
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_work_looks_the_same_whether_merges_wait_or_not(tmp_path, monkeypatch, seed):
+    """The same random steps (coding, merging, deleting, nesting, undo, redo) on two
+    archives, one where every merge waits and pauses come at random, one where merges add
+    their links at once: after every step both show the same thing, the waiting one passes
+    every check, and after a final pause both hold the same links and totals."""
+    rng = random.Random(seed)
+    waiting = Archive.open(tmp_path / "waiting.gleaner")
+    at_once = Archive.open(tmp_path / "at-once.gleaner")
+
+    def both(action):
+        """Run `action(archive)` on each; both must succeed or both be refused."""
+        outcomes = []
+        for archive, limit in ((waiting, 0), (at_once, 10**9)):
+            monkeypatch.setattr(merges, "MERGE_LATER_LINKS", limit)
+            try:
+                action(archive)
+                outcomes.append("ok")
+            except ArchiveError as error:
+                outcomes.append(str(error))
+        assert outcomes[0] == outcomes[1]
+
+    try:
+        article_ids = articles(waiting)
+        assert articles(at_once) == article_ids
+        lengths = {a: len(waiting.article_text(a)) for a in article_ids}
+        waited = 0
+        for step in range(120):
+            ids = [t.id for t in waiting.list_themes()]
+            choice = rng.random()
+            if choice < 0.1:
+                parent = rng.choice([None, *ids])
+                both(lambda a, p=parent, n=step: ops.create_theme(a, f"Theme {n}", parent_id=p))
+            elif choice < 0.45:
+                article = rng.choice(article_ids)
+                begin = rng.randrange(0, lengths[article] - 12)
+                end = begin + rng.randrange(3, 12)
+                chosen = rng.sample(ids, rng.randint(1, min(3, len(ids))))
+                both(lambda a, x=article, b=begin, e=end, t=chosen:
+                     ops.code_passage(a, x, b, e, t))
+            elif choice < 0.58 and len(ids) > 3:
+                source, target = rng.sample(ids, 2)
+                both(lambda a, s=source, t=target: ops.merge_theme(a, s, t))
+                waited += waiting.has_waiting_merges()
+            elif choice < 0.63 and len(ids) > 3:
+                gone, how = rng.choice(ids), rng.choice(["move-up", "delete"])
+                both(lambda a, g=gone, h=how: ops.delete_theme(a, g, children=h))
+            elif choice < 0.68:
+                moved, parent = rng.choice(ids), rng.choice([None, *ids])
+                both(lambda a, m=moved, p=parent: ops.move_theme(a, m, 0, p))
+            elif choice < 0.76:
+                highlights = waiting.list_highlights()
+                if highlights:
+                    pick = rng.choice(highlights)
+                    if pick.theme_ids and rng.random() < 0.5:
+                        theme = rng.choice(pick.theme_ids)
+                        both(lambda a, h=pick.id, t=theme:
+                             ops.remove_theme_from_highlight(a, h, t))
+                    else:
+                        both(lambda a, h=pick.id: ops.delete_highlight(a, h))
+            elif choice < 0.92:
+                both(ops.undo)
+            else:
+                both(ops.redo)
+            if rng.random() < 0.3:
+                while waiting.tidy():
+                    pass
+            assert seen(waiting) == seen(at_once), f"they differ after step {step}"
+            if step % 10 == 0:
+                assert all(result.ok for result in waiting.check()), f"step {step}"
+        assert waited > 3  # the waiting path was really taken
+        for archive in (waiting, at_once):
+            while archive.tidy():
+                pass
+        assert seen(waiting) == seen(at_once)
+        assert totals(waiting) == totals(at_once)
+        assert all(stored_counts_agree(archive) and totals_agree(archive)
+                   for archive in (waiting, at_once))
+        links_of = "SELECT highlight_id, theme_id FROM highlight_themes h JOIN themes t " \
+                   "ON t.id = h.theme_id WHERE t.deleted = 0 ORDER BY 1, 2"
+        assert (waiting.db.execute(links_of).fetchall()
+                == at_once.db.execute(links_of).fetchall())
+    finally:
+        waiting.close()
+        at_once.close()
