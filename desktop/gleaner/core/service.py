@@ -37,7 +37,8 @@ from .errors import ArchiveError, storage_error
 READS = frozenset({
     "article_asset", "article_asset_names", "article_asset_sizes", "article_count",
     "article_page", "article_row", "article_summaries", "data_version", "find_article_by_url",
-    "get_article", "get_highlight", "get_theme", "history", "is_empty", "list_highlights",
+    "get_article", "get_highlight", "get_theme", "has_stale_totals", "history", "is_empty",
+    "list_highlights",
     "list_tags", "list_themes", "redo_label", "step_size", "suggest_color", "tag_names",
     "theme_by_name", "themes_by_id", "undo_label",
 })
@@ -268,10 +269,9 @@ def serve(path: Path, requests: Connection, replies: Connection,
                 # version every second to see other processes' changes: that is no work.)
                 tidied = checkpointed = False
                 last_work = time.monotonic()
-            # A merge's links and the totals a step left for later are done at the next short
-            # pause, not in 5 s.
+            # Totals a step left for later are counted at the next short pause, not in 5 s.
             with contextlib.suppress(ArchiveError, sqlite3.Error):
-                more_to_tidy = archive.has_idle_work()
+                more_to_tidy = archive.has_stale_totals()
     finally:
         archive.close()
 

@@ -228,6 +228,7 @@ class ArticlesMixin:
     def delete_article(self, article_id: int) -> None:
         """Remove an article and, with it, its content and highlights."""
         with self.db.atomic():
+            self.make_way_for(articles=[article_id])
             # Parents first: undo re-inserts in this order.
             self._watch("articles", "id = ?", [article_id])
             self._watch("article_contents", "article_id = ?", [article_id])

@@ -305,6 +305,10 @@ def _total_problems(connection: sqlite3.Connection) -> list[str]:
     for theme_id, parent_id in connection.execute(
             "SELECT id, parent_id FROM themes WHERE deleted = 0"):
         children[parent_id].append(theme_id)
+    merged_into: dict[int, list[int]] = defaultdict(list)  # waiting merges count as theirs
+    for source_id, target_id in connection.execute(
+            "SELECT theme_id, into_id FROM theme_merges WHERE waiting"):
+        merged_into[target_id].append(source_id)
     problems = []
     for theme_id, total_highlights, total_articles in connection.execute(
             "SELECT c.theme_id, c.total_highlights, c.total_articles FROM theme_counts c "
@@ -312,6 +316,7 @@ def _total_problems(connection: sqlite3.Connection) -> list[str]:
         if STALE in (total_highlights, total_articles):
             continue  # waiting for `recount_stale_totals`, which the next open runs
         ids = _subtree(children, theme_id)
+        ids += [source for target in list(ids) for source in merged_into.get(target, ())]
         marks = ",".join("?" * len(ids))
         real = connection.execute(
             "SELECT count(DISTINCT ht.highlight_id), count(DISTINCT h.article_id) "

@@ -183,6 +183,7 @@ class CodebookMixin:
             raise ArchiveError(f"“{source['name']}” cannot be merged into its own sub-theme "
                                f"“{target['name']}”")
         with self.db.atomic():
+            self.make_way_for(themes=[source_id, target_id])
             children = self._sibling_ids(source_id)
             self._place(target_id, self._sibling_ids(target_id) + children)
             self._mark_deleted([source_id])
@@ -198,6 +199,8 @@ class CodebookMixin:
             raise ArchiveError(f"sub-themes can move up or be deleted, not {children!r}")
         below = descendants(self.list_themes(), theme_id)
         with self.db.atomic():
+            self.make_way_for(themes=[theme_id, *below] if children == CHILDREN_DELETE
+                              else [theme_id])
             if children == CHILDREN_DELETE:
                 self._mark_deleted([theme_id, *below])
                 recount_totals(self.db, {row["parent_id"]})
@@ -217,7 +220,9 @@ class CodebookMixin:
         with self.write_transaction():
             for (theme_id,) in self.db.execute(
                     "SELECT id FROM themes t WHERE deleted = 1 AND NOT EXISTS (SELECT 1 FROM "
-                    "themes c WHERE c.parent_id = t.id) ORDER BY id").fetchall():
+                    "themes c WHERE c.parent_id = t.id) AND NOT EXISTS (SELECT 1 FROM "
+                    "theme_merges m WHERE m.theme_id = t.id AND m.waiting) "
+                    "ORDER BY id").fetchall():
                 if self._in_history(theme_id):
                     continue
                 if self._delete_links(theme_id, max_links) >= max_links:
@@ -225,11 +230,6 @@ class CodebookMixin:
                 self.db.execute("DELETE FROM theme_counts WHERE theme_id = ?", [theme_id])
                 self.db.execute("DELETE FROM themes WHERE id = ?", [theme_id])
         return False
-
-    def has_idle_work(self) -> bool:
-        """Whether a step left work for the next pause: a merge's links to add, totals to
-        count."""
-        return self.has_waiting_merges() or self.has_stale_totals()
 
     def has_stale_totals(self) -> bool:
         """Whether some totals with sub-themes wait to be counted again."""
@@ -341,14 +341,6 @@ def _themes_above(db: Database, theme_ids) -> list[int]:
         "WHERE t.parent_id IS NOT NULL) SELECT id FROM up", ids)]
 
 
-def mark_totals_stale(db: Database, theme_ids) -> None:
-    """Leave the totals with sub-themes of these themes and every theme above them to be
-    counted when the archive is idle (`recount_stale_totals`)."""
-    above = _themes_above(db, theme_ids)
-    db.conn.executemany("UPDATE theme_counts SET total_highlights = ?, total_articles = ? "
-                        "WHERE theme_id = ?", [(STALE, STALE, theme_id) for theme_id in above])
-
-
 def recount_totals(db: Database, theme_ids, *, defer: bool = True) -> None:
     """Count again the totals with sub-themes of these themes and every theme above them
     (after the tree changed shape: a theme moved, merged, deleted or brought back).
@@ -358,8 +350,12 @@ def recount_totals(db: Database, theme_ids, *, defer: bool = True) -> None:
     instead (unless `defer` is False), for `recount_stale_totals` to count when idle.
     """
     above = _themes_above(db, theme_ids)
-    below = ("WITH RECURSIVE down(id) AS (SELECT ? UNION ALL SELECT t.id FROM themes t "
-             "JOIN down ON t.parent_id = down.id WHERE t.deleted = 0) ")
+    # The theme and its live sub-themes, and the themes whose waiting merges went into
+    # one of them (archive/merges.py): their links count as the other's.
+    below = ("WITH RECURSIVE live(id) AS (SELECT ? UNION ALL SELECT t.id FROM themes t "
+             "JOIN live ON t.parent_id = live.id WHERE t.deleted = 0), "
+             "down(id) AS (SELECT id FROM live UNION ALL SELECT m.theme_id FROM theme_merges m "
+             "JOIN live ON m.into_id = live.id WHERE m.waiting) ")
     for theme_id in above:
         has_children = db.execute("SELECT 1 FROM themes WHERE parent_id = ? AND deleted = 0 "
                                   "LIMIT 1", [theme_id]).fetchone()

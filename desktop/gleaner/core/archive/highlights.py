@@ -40,6 +40,8 @@ class HighlightsMixin:
         theme_ids = list(dict.fromkeys(theme_ids))
         now = utc_now()
         with self.db.atomic():
+            if theme_ids:
+                self.make_way_for(articles=[article_id])
             highlight_id = self.db.execute(
                 'INSERT INTO highlights (guid, article_id, start, "end", exact, prefix, suffix, '
                 "note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -112,6 +114,7 @@ class HighlightsMixin:
     def add_highlight_theme(self, highlight_id: int, theme_id: int) -> Highlight:
         """Code an existing highlight with one more theme (no-op if it already has it)."""
         with self.db.atomic():
+            self.make_way_for(highlights=[highlight_id])
             if self._scalar("SELECT 1 FROM highlights WHERE id = ?", [highlight_id]) is None:
                 raise NotFound(f"there is no highlight {highlight_id}")
             self._watch("highlights", "id = ?", [highlight_id])
@@ -122,6 +125,7 @@ class HighlightsMixin:
     def remove_highlight_theme(self, highlight_id: int, theme_id: int) -> Highlight:
         """Take one theme off a highlight; the highlight itself stays."""
         with self.db.atomic():
+            self.make_way_for(highlights=[highlight_id])
             self._watch("highlights", "id = ?", [highlight_id])
             self._watch("highlight_themes", "highlight_id = ? AND theme_id = ?",
                         [highlight_id, theme_id])
@@ -137,6 +141,7 @@ class HighlightsMixin:
     def delete_highlight(self, highlight_id: int) -> None:
         """Remove a highlight and its theme links."""
         with self.db.atomic():
+            self.make_way_for(highlights=[highlight_id])
             self._watch("highlights", "id = ?", [highlight_id])
             self._watch("highlight_themes", "highlight_id = ?", [highlight_id])
             if self.db.execute("DELETE FROM highlights WHERE id = ?",

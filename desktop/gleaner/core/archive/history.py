@@ -190,21 +190,20 @@ class HistoryMixin:
             [_history_row(step_id, seq, record) for seq, record in enumerate(records)])
 
     def _complete_merge_step(self, source_id: int, target_id: int, added: str) -> None:
-        """Record in a merge's step the links its waiting merge has just added (LinksAdded,
-        which its undo removes) and the merge row as it now is (no longer waiting), as if
-        the step had done all of it. A step forgotten since (or cleared by a restore) is
-        left alone."""
-        key = _dump_key({"theme_id": source_id})
+        """Complete a merge's step once its waiting links were added (archive/merges.py), as
+        if the step had added them itself: its `theme_merges` record as the row now is (no
+        longer waiting), and a LinksAdded record of the links, which its undo takes off. A
+        step forgotten since (or cleared by a restore) is left alone."""
+        key = {"theme_id": source_id}
         found = self.db.execute(
             "SELECT r.step_id, r.seq FROM history_rows r JOIN history_steps s "
             "ON s.id = r.step_id WHERE r.table_name = 'theme_merges' AND r.row_key = ? "
-            "AND s.undone = 0 ORDER BY r.step_id DESC LIMIT 1", [key]).fetchone()
+            "AND s.undone = 0 ORDER BY r.step_id DESC LIMIT 1", [_dump_key(key)]).fetchone()
         if found is None:
             return
         step_id, seq = found
-        now = read_row(self.db, "theme_merges", {"theme_id": source_id})
         self.db.execute("UPDATE history_rows SET after = ? WHERE step_id = ? AND seq = ?",
-                        [_dump_state(now, {"theme_id": source_id}), step_id, seq])
+                        [_dump_state(read_row(self.db, "theme_merges", key), key), step_id, seq])
         if json.loads(added):
             last = self.db.execute("SELECT max(seq) FROM history_rows WHERE step_id = ?",
                                    [step_id]).fetchone()[0]
@@ -277,10 +276,10 @@ class HistoryMixin:
                     "SELECT table_name, row_key, before, after FROM history_rows "
                     "WHERE step_id = ? ORDER BY seq", [step[0]])]
                 rows = [r for r in records if isinstance(r, RowChange)]
-                # Another merge still waiting (none should be: every step carries them
-                # out first) is carried out before this step is replayed over it.
-                self.carry_out_merges(keep={r.key["theme_id"] for r in rows
-                                            if r.table == "theme_merges"})
+                # A merge still waiting that this step would disturb is carried out first.
+                self.make_way_for(**_what_a_replay_touches(self.db, records),
+                                  keep={r.key["theme_id"] for r in rows
+                                        if r.table == "theme_merges"})
                 current = _current_rows(self.db, rows)
                 if any(current.get((r.table, _key_of(r.table, r.key)))
                        != (r.after if undo else r.before) for r in rows):
@@ -377,6 +376,31 @@ class HistoryMixin:
                     # Removing it would take rows the step never recorded with it.
                     raise _Conflict()
                 delete_row(self.db, table, record.key)
+
+
+def _what_a_replay_touches(db: Database, records) -> dict[str, set[int]]:
+    """What replaying these records changes that a waiting merge may count on
+    (`make_way_for`): the articles whose passages gain or lose theme links, and the themes
+    that come or go, or whose links change as a whole."""
+    articles, highlights, themes = set(), set(), set()
+    for record in records:
+        if isinstance(record, ThemeLinks | LinksAdded):
+            themes.add(record.theme_id)
+            highlights.update(record.highlight_ids())
+            continue
+        either = record.after or record.before
+        comes_or_goes = record.before is None or record.after is None
+        if record.table == "highlights" and comes_or_goes:
+            articles.add(either["article_id"])
+        elif record.table == "highlight_themes":
+            highlights.add(record.key["highlight_id"])
+            if db.execute("SELECT 1 FROM themes WHERE id = ? AND deleted = 1",
+                          [record.key["theme_id"]]).fetchone():
+                themes.add(record.key["theme_id"])
+        elif record.table == "themes" and (comes_or_goes or record.before.get("deleted")
+                                           != record.after.get("deleted")):
+            themes.add(record.key["id"])
+    return {"articles": articles, "highlights": highlights, "themes": themes}
 
 
 def _reshaped_themes(records) -> set[int]:

@@ -1,29 +1,32 @@
-"""Merging a theme into another: shown at once, its links moved when the archive is idle.
+"""Merging a theme into another: shown at once, its links moved only when something needs them.
 
 Merging gives each passage of the merged theme the other theme. For a theme of thousands of
-passages that is thousands of links written at scattered pages: about 40 ms inside the step
-with the archive in memory, and 300–450 ms after a reboot, when every page is read from disk
-first (docs/benchmarks.md). A merge of more than MERGE_LATER_LINKS links therefore does in its
-step only what the user sees: the theme is gone (marked deleted), its sub-themes are under the
-other, and the other's counts include its passages. A `theme_merges` row says the merge is
-*waiting*: until its links are added, the merged theme's links count as the other theme's
-wherever links are read (`LINKS_AS_SEEN`, `theme_and_waiting`).
+passages that is thousands of links written at scattered pages: about 40 ms with the archive
+in memory and 300–450 ms after a reboot, when every page is read from disk first; undoing it
+takes them off again at the same cost (docs/benchmarks.md). A merge of more than
+MERGE_LATER_LINKS links therefore does in its step only what the user sees: the theme is gone
+(marked deleted), its sub-themes are under the other, and the other's counts and totals include
+its passages. A `theme_merges` row says the merge is *waiting*: the merged theme's links count
+as the other theme's wherever links are read (`LINKS_AS_SEEN`, `theme_and_waiting`, the
+totals). Undoing a waiting merge, and redoing it, change a few rows.
 
-The links are added by `carry_out_merges` at the archive's next pause, or at the start of the
-next step or undo, whichever comes first, so no other step ever meets a waiting merge. Adding
-them completes the merge's undo step, as if the step had added them itself: its
-`theme_merges` record says it is done and a LinksAdded record lists the links. Undoing a merge
-still waiting just takes its rows back; redoing one makes it wait again.
+The links are added (`carry_out_merges`) when the archive closes, or before a step that would
+otherwise have to reckon with a waiting merge: one that changes the links of a passage the
+merged theme codes, or reshapes the codebook around either theme (`make_way_for`). Adding them
+completes the merge's undo step, as if the step had added them itself: its `theme_merges`
+record says it is done and a LinksAdded record lists the links.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlite_utils import Database
 
-from .codebook import counted_once, mark_totals_stale, recount_totals
+from .codebook import counted_once, recount_totals
 
-# A merge of a theme with more links than this leaves them for the next pause (see above). A
-# merge of 500 links takes ~5 ms with the archive in memory and ~40 ms from disk.
+# A merge of a theme with more links than this waits (see above). A merge of 500 links adds
+# them in ~5 ms with the archive in memory and ~40 ms from disk.
 MERGE_LATER_LINKS = 500
 
 # The links as the user sees them: a live theme's, and a waiting merge's under the theme it
@@ -45,10 +48,9 @@ _GAINED_ARTICLES = ("FROM theme_articles s WHERE s.theme_id = :source AND NOT EX
                     "AND t.article_id = s.article_id)")
 
 
-def theme_and_waiting(parameter: str = "?") -> str:
-    """A subquery: the theme given by `parameter`, if live, and the themes whose waiting
-    merges went into it (use with `highlight_themes.theme_id IN`). `parameter` must be a
-    named parameter (":theme"), as it appears twice."""
+def theme_and_waiting(parameter: str) -> str:
+    """A subquery: the theme given by the named `parameter` (":theme"), if live, and the
+    themes whose waiting merges went into it (use with `highlight_themes.theme_id IN`)."""
     return (f"(SELECT id FROM themes WHERE id = {parameter} AND deleted = 0 UNION ALL "
             f"SELECT theme_id FROM theme_merges WHERE into_id = {parameter} AND waiting)")
 
@@ -59,8 +61,8 @@ class MergesMixin:
     db: Database
 
     def _merge_links(self, source_id: int, target_id: int) -> None:
-        """Give the source theme's passages the target theme, now or (a large theme) at the
-        next pause; inside the merge's step, after the source was marked deleted."""
+        """Give the source theme's passages the target theme, now or (a large theme) when
+        needed; inside the merge's step, after the source was marked deleted."""
         links = self._scalar("SELECT highlights FROM theme_counts WHERE theme_id = ?",
                              [source_id]) or 0
         waiting = links > MERGE_LATER_LINKS
@@ -70,24 +72,23 @@ class MergesMixin:
         if waiting:
             self._begin_waiting(source_id, target_id)
         else:
-            added = self._add_merged_links(source_id, target_id)
-            self._links_added(target_id, added)
+            self._links_added(target_id, self._add_merged_links(source_id, target_id))
             recount_totals(self.db, {source_id, target_id})
 
     def _begin_waiting(self, source_id: int, target_id: int) -> None:
         """Count the source's passages (and articles) the target gains into the target's
-        counts, and leave the totals with sub-themes above both to be counted later."""
+        counts, and the totals above both again (they follow waiting merges)."""
         names = {"source": source_id, "target": target_id}
         gained = self._scalar(f"SELECT count(*) {_GAINED}", names)
         gained_articles = self._scalar(f"SELECT count(*) {_GAINED_ARTICLES}", names)
         self.db.execute("UPDATE theme_counts SET highlights = highlights + ?, "
                         "articles = articles + ? WHERE theme_id = ?",
                         [gained, gained_articles, target_id])
-        mark_totals_stale(self.db, {source_id, target_id})
+        recount_totals(self.db, {source_id, target_id})
 
     def _add_merged_links(self, source_id: int, target_id: int) -> str:
         """Link the target theme to every passage of the source it lacks; returns their ids
-        (a sorted JSON array). The target's counts are made once, at the end."""
+        (a sorted JSON array). The target's own counts are made once, at the end."""
         added = self._scalar(
             "SELECT json_group_array(highlight_id) FROM (SELECT s.highlight_id "
             f"{_GAINED} ORDER BY s.highlight_id)", {"source": source_id, "target": target_id})
@@ -100,35 +101,58 @@ class MergesMixin:
         """Whether some merge still waits for its links to be added."""
         return self._scalar("SELECT 1 FROM theme_merges WHERE waiting LIMIT 1") is not None
 
-    def carry_out_merges(self, limit: int | None = None, keep=()) -> bool:
-        """Add the links of waiting merges (at most `limit` of them, none of the merged
-        themes in `keep`), inside the caller's transaction, and complete their undo steps.
-        True if some are left."""
-        waiting = [row for row in self.db.execute(
-            "SELECT theme_id, into_id FROM theme_merges WHERE waiting ORDER BY theme_id")
-            if row[0] not in keep]
-        for source_id, target_id in waiting[:limit]:
+    def carry_out_merges(self, keep: Iterable[int] = ()) -> None:
+        """Add the links of every waiting merge (but those of the merged themes in `keep`)
+        inside the caller's transaction, and complete their undo steps."""
+        for source_id, target_id in self.db.execute(
+                "SELECT theme_id, into_id FROM theme_merges WHERE waiting "
+                "ORDER BY theme_id").fetchall():
+            if source_id in keep:
+                continue
             added = self._add_merged_links(source_id, target_id)
             self.db.execute("UPDATE theme_merges SET waiting = 0 WHERE theme_id = ?",
                             [source_id])
             self._complete_merge_step(source_id, target_id, added)
             recount_totals(self.db, {target_id})
-        return limit is not None and len(waiting) > limit
 
-    def carry_out_next_merge(self) -> bool:
-        """Carry out one waiting merge in a transaction of its own (idle housekeeping); True
-        if there was one."""
-        if not self.has_waiting_merges():
-            return False
-        with self.write_transaction():
-            self.carry_out_merges(limit=1)
-        return True
+    def make_way_for(self, articles: Iterable[int] = (), highlights: Iterable[int] = (),
+                     themes: Iterable[int] = (), keep: Iterable[int] = ()) -> None:
+        """Carry out the waiting merges (but those of `keep`) before a change that would
+        have to reckon with them: one to the theme links in `articles` (or in the articles
+        of `highlights`) where a merged theme codes passages, whose counts of passages and
+        articles would then count some twice; or one that deletes or merges a theme of a
+        waiting merge (`themes`), whose links would then show under a theme that is gone."""
+        waiting = [(source, target) for source, target in self.db.execute(
+            "SELECT theme_id, into_id FROM theme_merges WHERE waiting").fetchall()
+            if source not in keep]
+        if not waiting:
+            return
+        if set(themes) & {theme for pair in waiting for theme in pair}:
+            self.carry_out_merges(keep=keep)
+            return
+        articles = set(articles)
+        for chunk in _chunks(list(highlights)):
+            articles.update(row[0] for row in self.db.execute(
+                f"SELECT article_id FROM highlights WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk))
+        sources = [source for source, _target in waiting]
+        marks = ",".join("?" * len(sources))
+        for chunk in _chunks(sorted(articles)):
+            if self.db.execute(
+                    f"SELECT 1 FROM theme_articles WHERE theme_id IN ({marks}) AND article_id "
+                    f"IN ({','.join('?' * len(chunk))}) LIMIT 1", [*sources, *chunk]).fetchone():
+                self.carry_out_merges(keep=keep)
+                return
 
     def _count_directly(self, theme_id: int) -> None:
         """Count a theme's own passages and articles (and its totals) from its links: after
         a waiting merge into it was undone, its counts no longer include the merged theme."""
         with counted_once(self.db, theme_id):
             pass
+
+
+def _chunks(values: list[int], size: int = 10_000) -> list[list[int]]:
+    return [values[start:start + size] for start in range(0, len(values), size)]
 
 
 def waiting_merges_in(records) -> list[tuple[int, int]]:

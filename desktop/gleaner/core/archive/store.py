@@ -127,18 +127,21 @@ class ArchiveStore:
         return archive
 
     def close(self) -> None:
-        """Tidy up (see `tidy`) and close the database connection."""
+        """Add the links of waiting merges, tidy up (see `tidy`) and close the database
+        connection."""
         with contextlib.suppress(sqlite3.Error, ArchiveError):
+            if not self.read_only and self.has_waiting_merges():
+                with self.write_transaction():
+                    self.carry_out_merges()
             while not self.read_only and self.tidy():
                 pass
         self.db.close()
 
     def tidy(self) -> bool:
-        """Housekeeping for idle moments, in short transactions: add the links of a merge
-        left waiting, count the totals a step left waiting, forget old and abandoned undo
-        steps, then remove for good a slice of the deleted themes no step can bring back.
-        True if there is more to do."""
-        if self.carry_out_next_merge() or self.recount_stale_totals(limit=1):
+        """Housekeeping for idle moments, in short transactions: count the totals a step
+        left waiting, forget old and abandoned undo steps, then remove for good a slice of
+        the deleted themes no step can bring back. True if there is more to do."""
+        if self.recount_stale_totals(limit=1):
             return True
         self.tidy_history()
         return self.purge_deleted_themes()
@@ -171,9 +174,6 @@ class ArchiveStore:
         self._recorder = recorder
         try:
             with self.write_transaction():
-                # A merge left waiting is completed before anything else changes: no step
-                # has to reckon with one (see archive/merges.py).
-                self.carry_out_merges()
                 yield recorder
                 recorder.finish()
                 if recorder.records:
