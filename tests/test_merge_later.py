@@ -239,11 +239,11 @@ def test_closing_the_archive_adds_the_links(archive_path, later):
         raw.close()
 
 
-def test_through_the_archive_process_a_merge_waits_and_closing_adds_its_links(
+def test_through_the_archive_process_a_merge_waits_then_gets_its_links_in_a_lull(
         archive_path):
     """Through the archive process the window uses: a merge of more than MERGE_LATER_LINKS
     passages answers with its links still to add; its undo and redo leave them so; they are
-    added when the archive closes."""
+    added once the process has had a second without requests."""
     size = merges.MERGE_LATER_LINKS + 10
     with Archive.open(archive_path) as archive:
         first, second, _third = articles(archive)
@@ -265,22 +265,49 @@ def test_through_the_archive_process_a_merge_waits_and_closing_adds_its_links(
     try:
         result = client.ops.merge_theme(large, small)
         assert result.value.highlight_count == size + 1
-        time.sleep(1.0)  # the archive process's pauses leave it waiting
         assert stored_links() == 1
-        assert client.read("get_theme", small).highlight_count == size + 1
         client.ops.undo()
         assert client.read("get_theme", large).highlight_count == size
         client.ops.redo()
         assert stored_links() == 1
+        asked = time.monotonic()
+        while stored_links() == 1:
+            assert time.monotonic() - asked < 10, "the links were never added"
+            time.sleep(0.05)
+        assert time.monotonic() - asked > 0.9  # not before a second without requests
+        assert stored_links() == size + 1
+        assert client.read("get_theme", small).highlight_count == size + 1
+        assert client.read("undo_label") == "Merge themes"
+        client.ops.undo()  # now takes the links off
+        assert stored_links() == 1
     finally:
         client.close()
-    assert stored_links() == size + 1
     with Archive.open(archive_path) as archive:
         assert not archive.has_waiting_merges()
-        assert archive.undo_label() == "Merge themes"
-        ops.undo(archive)
-        assert archive.get_theme(small).highlight_count == 1
+        assert archive.get_theme(large).highlight_count == size
         assert stored_counts_agree(archive)
+
+
+def test_a_request_interrupts_adding_the_links_and_nothing_is_half_done(archive: Archive,
+                                                                       later):
+    from gleaner.core.service import _until_asked
+
+    class Requests:
+        def __init__(self, waiting: bool) -> None:
+            self.waiting = waiting
+
+        def poll(self, _timeout=0) -> bool:
+            return self.waiting
+
+    c = coded(archive)
+    stored_before = links(archive, c["shelter"])
+    ops.merge_theme(archive, c["fences"], c["shelter"])
+    assert _until_asked(archive.add_waiting_links, Requests(waiting=True), every=1) is True
+    assert archive.has_waiting_merges() and not archive.db.conn.in_transaction
+    assert links(archive, c["shelter"]) == stored_before
+    assert _until_asked(archive.add_waiting_links, Requests(waiting=False)) is False
+    assert not archive.has_waiting_merges()
+    assert counts_agree_after_pause(archive)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])

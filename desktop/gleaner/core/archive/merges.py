@@ -10,11 +10,12 @@ its passages. A `theme_merges` row says the merge is *waiting*: the merged theme
 as the other theme's wherever links are read (`LINKS_AS_SEEN`, `theme_and_waiting`, the
 totals). Undoing a waiting merge, and redoing it, change a few rows.
 
-The links are added (`carry_out_merges`) when the archive closes, or before a step that would
-otherwise have to reckon with a waiting merge: one that changes the links of a passage the
-merged theme codes, or reshapes the codebook around either theme (`make_way_for`). Adding them
-completes the merge's undo step, as if the step had added them itself: its `theme_merges`
-record says it is done and a LinksAdded record lists the links.
+The links are added (`carry_out_merges`) when the archive process has had a second without
+requests, when the archive closes, or before a step that a waiting merge would make count
+wrong: one that changes theme links in an article where the merged theme codes passages, or
+deletes or merges either theme of the merge (`make_way_for`). Adding them completes the
+merge's undo step, as if the step had added them itself: its `theme_merges` record says it is
+done and a LinksAdded record lists the links.
 """
 
 from __future__ import annotations
@@ -114,6 +115,15 @@ class MergesMixin:
                             [source_id])
             self._complete_merge_step(source_id, target_id, added)
             recount_totals(self.db, {target_id})
+
+    def add_waiting_links(self) -> bool:
+        """Add the links of every waiting merge, in a transaction of its own (the archive
+        process does it after a second without requests, and closing does). Returns False:
+        nothing is left."""
+        if self.has_waiting_merges():
+            with self.write_transaction():
+                self.carry_out_merges()
+        return False
 
     def make_way_for(self, articles: Iterable[int] = (), highlights: Iterable[int] = (),
                      themes: Iterable[int] = (), keep: Iterable[int] = ()) -> None:

@@ -130,9 +130,8 @@ class ArchiveStore:
         """Add the links of waiting merges, tidy up (see `tidy`) and close the database
         connection."""
         with contextlib.suppress(sqlite3.Error, ArchiveError):
-            if not self.read_only and self.has_waiting_merges():
-                with self.write_transaction():
-                    self.carry_out_merges()
+            if not self.read_only:
+                self.add_waiting_links()
             while not self.read_only and self.tidy():
                 pass
         self.db.close()
