@@ -47,10 +47,6 @@ IDLE_SECONDS = 5.0  # after this long without a request, the history is tidied
 # that no step's commit pays for it (a copy of one large step's pages takes ~20 ms).
 CHECKPOINT_LULL = 0.25
 TIDY_SLICE_PAUSE = 0.05  # between slices of housekeeping while still idle
-# After this long without a request, a merge waiting for its links gets them
-# (core/archive/merges.py): an undo within that second stays a few rows, and the step that
-# would otherwise add them first (coding where the merged theme codes) rarely comes sooner.
-MERGE_LULL = 1.0
 log = logging.getLogger(__name__)
 
 
@@ -226,38 +222,29 @@ def serve(path: Path, requests: Connection, replies: Connection,
     if not _send(replies, (0, "ready", str(archive.path))):
         archive.close()  # the window is gone already (it could not start, say)
         return
-    tidied = more_to_tidy = checkpointed = merges_waiting = False
+    tidied = more_to_tidy = checkpointed = False
     last_work = time.monotonic()
     try:
         while True:
-            if _housekeeping_waits(archive, tidied, more_to_tidy or merges_waiting,
-                                   checkpointed):
+            if _housekeeping_waits(archive, tidied, more_to_tidy, checkpointed):
                 quiet = time.monotonic() - last_work
                 if more_to_tidy:
                     wait = TIDY_SLICE_PAUSE
                 elif not checkpointed:
                     wait = max(0.0, CHECKPOINT_LULL - quiet)
-                elif merges_waiting:
-                    wait = max(0.0, MERGE_LULL - quiet)
                 else:
                     wait = max(0.0, IDLE_SECONDS - quiet)
                 if not requests.poll(wait):
                     # Nothing asked for a moment: the totals a step left are counted, a
                     # slice at a time so that a request waits for one slice at most; then
                     # the log is copied into the file (not in a step's commit, where a large
-                    # step paid ~24 ms for it); after a second, a waiting merge gets its
-                    # links; after a longer lull, the history is tidied.
+                    # step paid ~24 ms for it); after a longer lull, the history is tidied.
                     if more_to_tidy:
                         more_to_tidy = _tidy_until_asked(archive, requests)
                     elif not checkpointed:
                         with contextlib.suppress(ArchiveError, sqlite3.Error):
                             archive.checkpoint()
                         checkpointed = True
-                    elif merges_waiting:
-                        merges_waiting = _until_asked(archive.add_waiting_links, requests)
-                        checkpointed = False
-                        with contextlib.suppress(ArchiveError, sqlite3.Error):
-                            more_to_tidy = archive.has_stale_totals()
                     else:
                         more_to_tidy = _tidy_until_asked(archive, requests)
                         tidied = not more_to_tidy
@@ -284,7 +271,6 @@ def serve(path: Path, requests: Connection, replies: Connection,
             # Totals a step left for later are counted at the next short pause, not in 5 s.
             with contextlib.suppress(ArchiveError, sqlite3.Error):
                 more_to_tidy = archive.has_stale_totals()
-                merges_waiting = archive.has_waiting_merges()
     finally:
         archive.close()
 
@@ -299,17 +285,11 @@ def _tidy_until_asked(archive, requests: Connection, every: int = 20_000) -> boo
     a recount that reads a large branch from disk can take a few hundred milliseconds, and
     the window must not wait for it. True if there is more to do (including what was
     abandoned: it is rolled back and tried again at the next pause)."""
-    return _until_asked(archive.tidy, requests, every)
-
-
-def _until_asked(work, requests: Connection, every: int = 20_000) -> bool:
-    """Run `work` (a method of the archive returning whether more is left), abandoned the
-    moment a request arrives; True if there is more to do, or it was abandoned."""
-    connection = work.__self__.db.conn
+    connection = archive.db.conn
     # Every 20,000 SQLite instructions (well under a millisecond), look for a request.
     connection.set_progress_handler(lambda: 1 if requests.poll(0) else 0, every)
     try:
-        return work()
+        return archive.tidy()
     except sqlite3.OperationalError as error:
         return "interrupt" in str(error)  # abandoned for a request: more to do
     except (ArchiveError, sqlite3.Error):

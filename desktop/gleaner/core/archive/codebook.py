@@ -324,6 +324,20 @@ def counted_once(db: Database, theme_id: int, recount: bool = True) -> Iterator[
             recount_totals(db, {theme_id})
 
 
+@contextmanager
+def counts_kept(db: Database, theme_id: int) -> Iterator[None]:
+    """Around link changes the theme's counts already include (a waiting merge's links,
+    moved later): the triggers skip the theme (its count row is away) and its counts stay
+    as they were."""
+    columns = "theme_id, highlights, articles, total_highlights, total_articles"
+    kept = db.execute(f"SELECT {columns} FROM theme_counts WHERE theme_id = ?",
+                      [theme_id]).fetchone()
+    db.execute("DELETE FROM theme_counts WHERE theme_id = ?", [theme_id])
+    yield
+    if kept is not None:
+        db.execute(f"INSERT INTO theme_counts ({columns}) VALUES (?, ?, ?, ?, ?)", kept)
+
+
 # A branch coding more passages than this is counted after the step, when the archive is
 # idle, not inside it: counting a branch of 60,000 links once takes ~30 ms.
 RECOUNT_LATER_LINKS = 20_000

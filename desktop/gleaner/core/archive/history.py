@@ -189,28 +189,67 @@ class HistoryMixin:
             "VALUES (?, ?, ?, ?, ?, ?)",
             [_history_row(step_id, seq, record) for seq, record in enumerate(records)])
 
+    # A waiting merge's links are added after its step (archive/merges.py): the step is
+    # completed with what was done, as if it had done it itself, so that its undo takes it
+    # back. A step forgotten since (or cleared by a restore) is left alone.
+
     def _complete_merge_step(self, source_id: int, target_id: int, added: str) -> None:
-        """Complete a merge's step once its waiting links were added (archive/merges.py), as
-        if the step had added them itself: its `theme_merges` record as the row now is (no
-        longer waiting), and a LinksAdded record of the links, which its undo takes off. A
-        step forgotten since (or cleared by a restore) is left alone."""
-        key = {"theme_id": source_id}
-        found = self.db.execute(
-            "SELECT r.step_id, r.seq FROM history_rows r JOIN history_steps s "
-            "ON s.id = r.step_id WHERE r.table_name = 'theme_merges' AND r.row_key = ? "
-            "AND s.undone = 0 ORDER BY r.step_id DESC LIMIT 1", [_dump_key(key)]).fetchone()
+        """Record in a merge's step that its waiting links were added: its `theme_merges`
+        record as the row now is (no longer waiting) and the links (LinksAdded)."""
+        found = self._merge_step_row(source_id)
         if found is None:
             return
-        step_id, seq = found
+        key = {"theme_id": source_id}
         self.db.execute("UPDATE history_rows SET after = ? WHERE step_id = ? AND seq = ?",
-                        [_dump_state(read_row(self.db, "theme_merges", key), key), step_id, seq])
-        if json.loads(added):
-            last = self.db.execute("SELECT max(seq) FROM history_rows WHERE step_id = ?",
-                                   [step_id]).fetchone()[0]
-            self.db.execute(
-                "INSERT INTO history_rows (step_id, seq, table_name, row_key, before, after) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                _history_row(step_id, last + 1, LinksAdded(target_id, added)))
+                        [_dump_state(read_row(self.db, "theme_merges", key), key), *found])
+        self._add_to_step(found[0], [LinksAdded(target_id, added)])
+
+    def _record_moved_links(self, source_id: int, target_id: int, added: str,
+                            moved: list[int]) -> None:
+        """Record in a merge's step the links moved from the merged theme to the other in
+        some articles while it waits: the ones the other gained (LinksAdded) and the merged
+        theme's links removed (as rows, which undo puts back)."""
+        found = self._merge_step_row(source_id)
+        if found is None:
+            return
+        self._add_to_step(found[0], [LinksAdded(target_id, added), *(
+            RowChange("highlight_themes", {"highlight_id": highlight_id,
+                                           "theme_id": source_id},
+                      {"highlight_id": highlight_id, "theme_id": source_id}, None)
+            for highlight_id in moved)])
+
+    def _merge_step_row(self, source_id: int) -> tuple[int, int] | None:
+        """(step, seq) of a merge's record of its `theme_merges` row in its step."""
+        return self.db.execute(
+            "SELECT r.step_id, r.seq FROM history_rows r JOIN history_steps s "
+            "ON s.id = r.step_id WHERE r.table_name = 'theme_merges' AND r.row_key = ? "
+            "AND s.undone = 0 ORDER BY r.step_id DESC LIMIT 1",
+            [_dump_key({"theme_id": source_id})]).fetchone()
+
+    def _add_to_step(self, step_id: int, records: list) -> None:
+        """Append records to a step; links added to a theme join the step's LinksAdded
+        record of that theme, if it has one (undo takes them off in one statement)."""
+        rows = []
+        for record in records:
+            if isinstance(record, LinksAdded):
+                if not json.loads(record.added):
+                    continue
+                earlier = self.db.execute(
+                    "SELECT seq, after FROM history_rows WHERE step_id = ? AND table_name = ? "
+                    "AND row_key = ?", [step_id, THEME_LINKS_ADDED, str(record.theme_id)]
+                ).fetchone()
+                if earlier is not None:
+                    joined = _dump(sorted(json.loads(earlier[1]) + json.loads(record.added)))
+                    self.db.execute("UPDATE history_rows SET after = ? WHERE step_id = ? "
+                                    "AND seq = ?", [joined, step_id, earlier[0]])
+                    continue
+            rows.append(record)
+        last = self.db.execute("SELECT max(seq) FROM history_rows WHERE step_id = ?",
+                               [step_id]).fetchone()[0]
+        self.db.conn.executemany(
+            "INSERT INTO history_rows (step_id, seq, table_name, row_key, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [_history_row(step_id, last + 1 + n, record) for n, record in enumerate(rows)])
 
     def tidy_history(self) -> int:
         """Remove abandoned redo branches and steps beyond the last HISTORY_LIMIT; returns

@@ -10,21 +10,22 @@ its passages. A `theme_merges` row says the merge is *waiting*: the merged theme
 as the other theme's wherever links are read (`LINKS_AS_SEEN`, `theme_and_waiting`, the
 totals). Undoing a waiting merge, and redoing it, change a few rows.
 
-The links are added (`carry_out_merges`) when the archive process has had a second without
-requests, when the archive closes, or before a step that a waiting merge would make count
-wrong: one that changes theme links in an article where the merged theme codes passages, or
-deletes or merges either theme of the merge (`make_way_for`). Adding them completes the
-merge's undo step, as if the step had added them itself: its `theme_merges` record says it is
-done and a LinksAdded record lists the links.
+The links are added (`carry_out_merges`) when the archive closes, or before a step that
+deletes or merges either theme of the merge. A step that changes theme links in an article
+where the merged theme codes passages first moves, in that article only, the merged theme's
+links to the other theme (`make_way_for`). Either completes the merge's undo step, as if the
+step had done it itself: a LinksAdded record lists the links added, the links moved away are
+recorded as rows, and once all are added its `theme_merges` record says it is done.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from .codebook import counted_once, recount_totals
+from .codebook import counted_once, counts_kept, recount_totals
 
 # A merge of a theme with more links than this waits (see above). A merge of 500 links adds
 # them in ~5 ms with the archive in memory and ~40 ms from disk.
@@ -116,22 +117,21 @@ class MergesMixin:
             self._complete_merge_step(source_id, target_id, added)
             recount_totals(self.db, {target_id})
 
-    def add_waiting_links(self) -> bool:
-        """Add the links of every waiting merge, in a transaction of its own (the archive
-        process does it after a second without requests, and closing does). Returns False:
-        nothing is left."""
+    def add_waiting_links(self) -> None:
+        """Add the links of every waiting merge, in a transaction of its own (closing the
+        archive does)."""
         if self.has_waiting_merges():
             with self.write_transaction():
                 self.carry_out_merges()
-        return False
 
     def make_way_for(self, articles: Iterable[int] = (), highlights: Iterable[int] = (),
                      themes: Iterable[int] = (), keep: Iterable[int] = ()) -> None:
-        """Carry out the waiting merges (but those of `keep`) before a change that would
-        have to reckon with them: one to the theme links in `articles` (or in the articles
-        of `highlights`) where a merged theme codes passages, whose counts of passages and
-        articles would then count some twice; or one that deletes or merges a theme of a
-        waiting merge (`themes`), whose links would then show under a theme that is gone."""
+        """Before a change that a waiting merge (other than those of `keep`) would make
+        count wrong. One that deletes or merges a theme of the merge (`themes`), whose links
+        would then show under a theme that is gone: all its links are added. One to the
+        theme links in `articles` (or the articles of `highlights`), where the triggers
+        would count some passages twice: in those articles alone, the merged theme's links
+        are moved to the other theme."""
         waiting = [(source, target) for source, target in self.db.execute(
             "SELECT theme_id, into_id FROM theme_merges WHERE waiting").fetchall()
             if source not in keep]
@@ -145,14 +145,32 @@ class MergesMixin:
             articles.update(row[0] for row in self.db.execute(
                 f"SELECT article_id FROM highlights WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk))
-        sources = [source for source, _target in waiting]
-        marks = ",".join("?" * len(sources))
-        for chunk in _chunks(sorted(articles)):
-            if self.db.execute(
-                    f"SELECT 1 FROM theme_articles WHERE theme_id IN ({marks}) AND article_id "
-                    f"IN ({','.join('?' * len(chunk))}) LIMIT 1", [*sources, *chunk]).fetchone():
-                self.carry_out_merges(keep=keep)
-                return
+        for source_id, target_id in waiting:
+            for chunk in _chunks(sorted(articles)):
+                self._move_waiting_links(source_id, target_id, chunk)
+
+    def _move_waiting_links(self, source_id: int, target_id: int,
+                            articles: list[int]) -> None:
+        """In these articles, move a waiting merge's links from the merged theme to the
+        other (which gains those it lacks), recorded in the merge's step. The other theme's
+        counts already include them; what is shown does not change."""
+        marks = ",".join("?" * len(articles))
+        moved = [row[0] for row in self.db.execute(
+            "SELECT ht.highlight_id FROM highlights h JOIN highlight_themes ht "
+            f"ON ht.highlight_id = h.id AND ht.theme_id = ? WHERE h.article_id IN ({marks}) "
+            "ORDER BY 1", [source_id, *articles])]
+        if not moved:
+            return
+        added = self._scalar(
+            "SELECT json_group_array(value) FROM json_each(?) WHERE NOT EXISTS (SELECT 1 "
+            "FROM highlight_themes WHERE highlight_id = value AND theme_id = ?)",
+            [json.dumps(moved), target_id])
+        with counts_kept(self.db, target_id):
+            self.db.execute("INSERT INTO highlight_themes (highlight_id, theme_id) "
+                            "SELECT value, ? FROM json_each(?)", [target_id, added])
+        self.db.execute("DELETE FROM highlight_themes WHERE theme_id = ? AND highlight_id IN "
+                        "(SELECT value FROM json_each(?))", [source_id, json.dumps(moved)])
+        self._record_moved_links(source_id, target_id, added, moved)
 
     def _count_directly(self, theme_id: int) -> None:
         """Count a theme's own passages and articles (and its totals) from its links: after
