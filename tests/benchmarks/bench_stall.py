@@ -390,9 +390,8 @@ class Session:
         sw.settle()
 
         # Merge the median theme into the most used one (Merge into… in its menu). It shows
-        # at once; its links wait to be added (archive/merges.py) until the archive process
-        # has had a second without requests. Undone at once, redone, then undone once the
-        # links are there.
+        # at once; its links wait to be added (archive/merges.py). Undone at once, redone,
+        # then undone again 3 s later.
         source, target = self.median_theme, self.most_used_theme
         merged = (lambda: self.theme(source.id) is None and w.running_op is None,
                   [themes_view])
@@ -405,14 +404,14 @@ class Session:
         sw.settle()
         out["redo (merge)"].append(self.redo(*merged))
         sw.settle(3000)
-        out["undo (merge, after its links were added)"].append(self.undo(*unmerged))
+        out["undo (merge, 3 s later)"].append(self.undo(*unmerged))
         sw.settle()
 
-        # The step that adds a waiting merge's links first: one that changes the coding of
-        # an article the merged theme codes. Open one, merge, code a selection there (key 1)
-        # at once; both undone after. (The article is looked up in a separate read-only
-        # connection: one index page, where reading the theme's highlights would bring the
-        # pages the step reads into the page cache.)
+        # A step that moves some of a waiting merge's links first: one that changes the
+        # coding of an article the merged theme codes. Open one, merge, code a selection
+        # there (key 1) at once; both undone after. (The article is looked up in a separate
+        # read-only connection: one index page, where reading the theme's highlights would
+        # bring the pages the step reads into the page cache.)
         back_to = w.article.id
         w.open_article(self.article_coded_with(source.id))
         sw.settle(200)
@@ -423,7 +422,7 @@ class Session:
         self.select_with_mouse(start, end)
         sw.settle()
         painted = len(w.reader.painted_ranges())
-        out["code a passage where the merged theme codes (adds the merge's links first)"
+        out["code a passage where the merged theme codes (moves its links there first)"
             ].append(sw.measure(self.key(Qt.Key.Key_1),
                                 lambda: len(w.reader.painted_ranges()) == painted + 1
                                 and self.active() is not None, [w.reader.viewport()]))
@@ -431,7 +430,7 @@ class Session:
         undo.append(self.undo(lambda: len(w.reader.painted_ranges()) == painted,
                               [w.reader.viewport()]))
         sw.settle()
-        out["undo (merge, after its links were added)"].append(self.undo(*unmerged))
+        out["undo (merge, after that coding)"].append(self.undo(*unmerged))
         sw.settle()
         w.open_article(back_to)
         sw.settle(200)

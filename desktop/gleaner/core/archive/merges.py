@@ -10,12 +10,14 @@ its passages. A `theme_merges` row says the merge is *waiting*: the merged theme
 as the other theme's wherever links are read (`LINKS_AS_SEEN`, `theme_and_waiting`, the
 totals). Undoing a waiting merge, and redoing it, change a few rows.
 
-The links are added (`carry_out_merges`) when the archive closes, or before a step that
-deletes or merges either theme of the merge. A step that changes theme links in an article
-where the merged theme codes passages first moves, in that article only, the merged theme's
-links to the other theme (`make_way_for`). Either completes the merge's undo step, as if the
-step had done it itself: a LinksAdded record lists the links added, the links moved away are
-recorded as rows, and once all are added its `theme_merges` record says it is done.
+The links are added (`carry_out_merges`) once no undo step refers to the merge any more (idle
+housekeeping, `add_forgotten_merges_links`), or before a step that deletes or merges either
+theme of the merge. A waiting merge stays so across closing and opening the archive. A step
+that changes theme links in an article where the merged theme codes passages first moves, in
+that article only, the merged theme's links to the other theme (`make_way_for`). Either
+completes the merge's undo step, as if the step had done it itself: a LinksAdded record lists
+the links added, the links moved away are recorded as rows, and once all are added its
+`theme_merges` record says it is done.
 """
 
 from __future__ import annotations
@@ -117,12 +119,21 @@ class MergesMixin:
             self._complete_merge_step(source_id, target_id, added)
             recount_totals(self.db, {target_id})
 
-    def add_waiting_links(self) -> None:
-        """Add the links of every waiting merge, in a transaction of its own (closing the
-        archive does)."""
-        if self.has_waiting_merges():
-            with self.write_transaction():
-                self.carry_out_merges()
+    def add_forgotten_merges_links(self) -> bool:
+        """Add the links of one waiting merge that no undo step refers to any more (its step
+        was forgotten, or a backup restored), in a transaction of its own: nothing can make
+        it cheap to undo now. True if there was one."""
+        for (source_id,) in self.db.execute(
+                "SELECT theme_id FROM theme_merges WHERE waiting ORDER BY theme_id").fetchall():
+            if self._merge_step_row(source_id) is None:
+                with self.write_transaction():
+                    self.carry_out_merges(keep=self._waiting_sources() - {source_id})
+                return True
+        return False
+
+    def _waiting_sources(self) -> set[int]:
+        return {row[0] for row in self.db.execute(
+            "SELECT theme_id FROM theme_merges WHERE waiting")}
 
     def make_way_for(self, articles: Iterable[int] = (), highlights: Iterable[int] = (),
                      themes: Iterable[int] = (), keep: Iterable[int] = ()) -> None:

@@ -127,22 +127,22 @@ class ArchiveStore:
         return archive
 
     def close(self) -> None:
-        """Add the links of waiting merges, tidy up (see `tidy`) and close the database
-        connection."""
+        """Tidy up (see `tidy`) and close the database connection."""
         with contextlib.suppress(sqlite3.Error, ArchiveError):
-            if not self.read_only:
-                self.add_waiting_links()
             while not self.read_only and self.tidy():
                 pass
         self.db.close()
 
     def tidy(self) -> bool:
         """Housekeeping for idle moments, in short transactions: count the totals a step
-        left waiting, forget old and abandoned undo steps, then remove for good a slice of
-        the deleted themes no step can bring back. True if there is more to do."""
+        left waiting, forget old and abandoned undo steps, add the links of a waiting merge
+        that no step can undo any more, then remove for good a slice of the deleted themes
+        no step can bring back. True if there is more to do."""
         if self.recount_stale_totals(limit=1):
             return True
         self.tidy_history()
+        if self.add_forgotten_merges_links():
+            return True
         return self.purge_deleted_themes()
 
     def checkpoint(self) -> None:
