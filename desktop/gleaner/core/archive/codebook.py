@@ -183,7 +183,6 @@ class CodebookMixin:
             raise ArchiveError(f"“{source['name']}” cannot be merged into its own sub-theme "
                                f"“{target['name']}”")
         with self.db.atomic():
-            self.make_way_for(themes=[source_id, target_id])
             children = self._sibling_ids(source_id)
             self._place(target_id, self._sibling_ids(target_id) + children)
             self._mark_deleted([source_id])
@@ -199,8 +198,6 @@ class CodebookMixin:
             raise ArchiveError(f"sub-themes can move up or be deleted, not {children!r}")
         below = descendants(self.list_themes(), theme_id)
         with self.db.atomic():
-            self.make_way_for(themes=[theme_id, *below] if children == CHILDREN_DELETE
-                              else [theme_id])
             if children == CHILDREN_DELETE:
                 self._mark_deleted([theme_id, *below])
                 recount_totals(self.db, {row["parent_id"]})

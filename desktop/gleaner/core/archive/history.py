@@ -18,7 +18,6 @@ from sqlite_utils import Database
 from ..errors import ArchiveError
 from ..models import Changes, HistoryStep
 from .codebook import counted_once, recount_totals
-from .merges import waiting_merges_in
 
 HISTORY_LIMIT = 500  # steps kept; older ones are forgotten
 
@@ -329,14 +328,15 @@ class HistoryMixin:
                 # LinksAdded records are checked as they are replayed (see _write_states): a
                 # separate count first cost as much again on a large merge.
                 self._write_states(records, undo=undo)
-                waiting = waiting_merges_in(rows)
-                if undo:  # the targets' counts included the merged themes' passages
-                    for _source_id, target_id in waiting:
-                        self._count_directly(target_id)
+                # Counts of themes that waiting merges go (or went) into (archive/merges.py).
+                begins, recount = _merge_counts_to_make(records, undo)
+                for theme_id in recount:
+                    if self.db.execute("SELECT 1 FROM themes WHERE id = ?",
+                                       [theme_id]).fetchone():
+                        self._count_effectively(theme_id)
                 recount_totals(self.db, _reshaped_themes(records))
-                if not undo:
-                    for source_id, target_id in waiting:
-                        self._begin_waiting(source_id, target_id)
+                for source_id, target_id in begins:  # as the merge itself counted them
+                    self._begin_waiting(source_id, target_id)
                 self.db.execute("UPDATE history_steps SET undone = ? WHERE id = ?",
                                 [1 if undo else 0, step[0]])
         except (_Conflict, sqlite3.IntegrityError):
@@ -417,29 +417,34 @@ class HistoryMixin:
                 delete_row(self.db, table, record.key)
 
 
+def _merge_counts_to_make(records, undo: bool) -> tuple[list[tuple[int, int]], set[int]]:
+    """After a replay: the merges it made wait again, counted as the merge counted them
+    [(merged theme, target)] (a redo of one plain merge), and the themes whose counts are
+    to be made again from their links and the merges waiting into them (any other replay
+    touching merges, or the links of a theme)."""
+    merges = [record for record in records if getattr(record, "table", None) == "theme_merges"]
+    if (not undo and len(merges) == 1 and merges[0].before is None
+            and merges[0].after.get("waiting")):
+        return [(merges[0].after["theme_id"], merges[0].after["into_id"])], set()
+    recount = {state["into_id"] for record in merges for state in (record.before, record.after)
+               if state}
+    recount.update(record.theme_id for record in records
+                   if isinstance(record, ThemeLinks | LinksAdded))
+    return [], recount
+
+
 def _what_a_replay_touches(db: Database, records) -> dict[str, set[int]]:
     """What replaying these records changes that a waiting merge may count on
-    (`make_way_for`): the articles whose passages gain or lose theme links, and the themes
-    that come or go, or whose links change as a whole."""
-    articles, highlights, themes = set(), set(), set()
+    (`make_way_for`): the highlights and articles whose passages gain or lose theme links."""
+    articles, highlights = set(), set()
     for record in records:
         if isinstance(record, ThemeLinks | LinksAdded):
-            themes.add(record.theme_id)
             highlights.update(record.highlight_ids())
-            continue
-        either = record.after or record.before
-        comes_or_goes = record.before is None or record.after is None
-        if record.table == "highlights" and comes_or_goes:
-            articles.add(either["article_id"])
+        elif record.table == "highlights" and (record.before is None or record.after is None):
+            articles.add((record.after or record.before)["article_id"])
         elif record.table == "highlight_themes":
             highlights.add(record.key["highlight_id"])
-            if db.execute("SELECT 1 FROM themes WHERE id = ? AND deleted = 1",
-                          [record.key["theme_id"]]).fetchone():
-                themes.add(record.key["theme_id"])
-        elif record.table == "themes" and (comes_or_goes or record.before.get("deleted")
-                                           != record.after.get("deleted")):
-            themes.add(record.key["id"])
-    return {"articles": articles, "highlights": highlights, "themes": themes}
+    return {"articles": articles, "highlights": highlights}
 
 
 def _reshaped_themes(records) -> set[int]:

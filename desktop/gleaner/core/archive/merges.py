@@ -33,30 +33,26 @@ from .codebook import counted_once, counts_kept, recount_totals
 # them in ~5 ms with the archive in memory and ~40 ms from disk.
 MERGE_LATER_LINKS = 500
 
-# The links as the user sees them: a live theme's, and a waiting merge's under the theme it
-# went into. Select DISTINCT from it: a passage may hold both themes of a merge.
+# The links as the user sees them: a live theme's, and a waiting merge's under the live theme
+# it went into. Select DISTINCT from it: a passage may hold both themes of a merge.
 LINKS_AS_SEEN = (
     "(SELECT ht.highlight_id AS highlight_id, coalesce(m.into_id, ht.theme_id) AS theme_id "
     "FROM highlight_themes ht JOIN themes t ON t.id = ht.theme_id "
     "LEFT JOIN theme_merges m ON m.theme_id = ht.theme_id AND m.waiting "
-    "WHERE t.deleted = 0 OR m.theme_id IS NOT NULL)")
-
-# The highlights the merged theme codes that the other theme does not, by the other's index
-# (its links lie together there; the table itself is ordered by highlight, and looking each
-# one up there reads pages all over it).
-_GAINED = ("FROM highlight_themes s WHERE s.theme_id = :source AND NOT EXISTS (SELECT 1 FROM "
-           "highlight_themes t INDEXED BY highlight_themes_theme WHERE t.theme_id = :target "
-           "AND t.highlight_id = s.highlight_id)")
-_GAINED_ARTICLES = ("FROM theme_articles s WHERE s.theme_id = :source AND NOT EXISTS "
-                    "(SELECT 1 FROM theme_articles t WHERE t.theme_id = :target "
-                    "AND t.article_id = s.article_id)")
+    "LEFT JOIN themes mt ON mt.id = m.into_id "
+    "WHERE CASE WHEN m.theme_id IS NULL THEN t.deleted = 0 ELSE mt.deleted = 0 END)")
 
 
 def theme_and_waiting(parameter: str) -> str:
     """A subquery: the theme given by the named `parameter` (":theme"), if live, and the
     themes whose waiting merges went into it (use with `highlight_themes.theme_id IN`)."""
     return (f"(SELECT id FROM themes WHERE id = {parameter} AND deleted = 0 UNION ALL "
-            f"SELECT theme_id FROM theme_merges WHERE into_id = {parameter} AND waiting)")
+            f"SELECT m.theme_id FROM theme_merges m JOIN themes t ON t.id = m.into_id "
+            f"WHERE m.into_id = {parameter} AND m.waiting AND t.deleted = 0)")
+
+
+def _marks(values) -> str:
+    return ",".join("?" * len(values))
 
 
 class MergesMixin:
@@ -65,11 +61,12 @@ class MergesMixin:
     db: Database
 
     def _merge_links(self, source_id: int, target_id: int) -> None:
-        """Give the source theme's passages the target theme, now or (a large theme) when
-        needed; inside the merge's step, after the source was marked deleted."""
+        """Give the source theme's passages the target theme, now or (a large theme, or one
+        that other waiting merges went into) when needed; inside the merge's step, after the
+        source was marked deleted."""
         links = self._scalar("SELECT highlights FROM theme_counts WHERE theme_id = ?",
                              [source_id]) or 0
-        waiting = links > MERGE_LATER_LINKS
+        waiting = links > MERGE_LATER_LINKS or bool(self._waiting_into(source_id))
         self.db.execute("INSERT INTO theme_merges (theme_id, into_id, waiting) "
                         "VALUES (?, ?, ?)", [source_id, target_id, int(waiting)])
         self._created("theme_merges", theme_id=source_id)
@@ -77,26 +74,66 @@ class MergesMixin:
             self._begin_waiting(source_id, target_id)
         else:
             self._links_added(target_id, self._add_merged_links(source_id, target_id))
+            self._count_effectively(target_id)
             recount_totals(self.db, {source_id, target_id})
 
     def _begin_waiting(self, source_id: int, target_id: int) -> None:
-        """Count the source's passages (and articles) the target gains into the target's
-        counts, and the totals above both again (they follow waiting merges)."""
-        names = {"source": source_id, "target": target_id}
-        gained = self._scalar(f"SELECT count(*) {_GAINED}", names)
-        gained_articles = self._scalar(f"SELECT count(*) {_GAINED_ARTICLES}", names)
+        """Count the passages (and articles) the target gains from the source, and from the
+        merges waiting into the source, into the target's counts; those merges now go into
+        the target. Then count the totals above both again (they follow waiting merges)."""
+        sources = [source_id, *self._waiting_into(source_id)]
+        targets = [target_id, *(set(self._waiting_into(target_id)) - set(sources))]
+        gained = self._scalar(
+            f"SELECT count(DISTINCT s.highlight_id) FROM highlight_themes s WHERE s.theme_id "
+            f"IN ({_marks(sources)}) AND NOT EXISTS (SELECT 1 FROM highlight_themes t "
+            f"INDEXED BY highlight_themes_theme WHERE t.theme_id IN ({_marks(targets)}) "
+            "AND t.highlight_id = s.highlight_id)", [*sources, *targets])
+        gained_articles = self._scalar(
+            f"SELECT count(DISTINCT s.article_id) FROM theme_articles s WHERE s.theme_id "
+            f"IN ({_marks(sources)}) AND NOT EXISTS (SELECT 1 FROM theme_articles t "
+            f"WHERE t.theme_id IN ({_marks(targets)}) AND t.article_id = s.article_id)",
+            [*sources, *targets])
         self.db.execute("UPDATE theme_counts SET highlights = highlights + ?, "
                         "articles = articles + ? WHERE theme_id = ?",
                         [gained, gained_articles, target_id])
+        if redirected := sources[1:]:
+            self._watch("theme_merges", f"theme_id IN ({_marks(redirected)})", redirected)
+            self.db.execute(f"UPDATE theme_merges SET into_id = ? WHERE theme_id IN "
+                            f"({_marks(redirected)})", [target_id, *redirected])
+            self._count_effectively(source_id)  # its own links alone, now
         recount_totals(self.db, {source_id, target_id})
+
+    def _waiting_into(self, theme_id: int) -> list[int]:
+        """The themes whose merges wait to go into this one."""
+        return [row[0] for row in self.db.execute(
+            "SELECT theme_id FROM theme_merges WHERE into_id = ? AND waiting", [theme_id])]
+
+    def _count_effectively(self, theme_id: int) -> None:
+        """Count a theme's own passages and articles from its links and those of the
+        merges waiting into it (and its totals)."""
+        waiting = self._waiting_into(theme_id)
+        if not waiting:
+            with counted_once(self.db, theme_id):
+                pass
+            return
+        ids = [theme_id, *waiting]
+        self.db.execute(
+            "UPDATE theme_counts SET highlights = (SELECT count(DISTINCT highlight_id) FROM "
+            f"highlight_themes WHERE theme_id IN ({_marks(ids)})), articles = (SELECT "
+            f"count(DISTINCT article_id) FROM theme_articles WHERE theme_id IN ({_marks(ids)})) "
+            "WHERE theme_id = ?", [*ids, *ids, theme_id])
+        recount_totals(self.db, {theme_id})
 
     def _add_merged_links(self, source_id: int, target_id: int) -> str:
         """Link the target theme to every passage of the source it lacks; returns their ids
-        (a sorted JSON array). The target's own counts are made once, at the end."""
+        (a sorted JSON array). The target's counts are for the caller to make."""
         added = self._scalar(
-            "SELECT json_group_array(highlight_id) FROM (SELECT s.highlight_id "
-            f"{_GAINED} ORDER BY s.highlight_id)", {"source": source_id, "target": target_id})
-        with counted_once(self.db, target_id, recount=False):
+            "SELECT json_group_array(highlight_id) FROM (SELECT s.highlight_id FROM "
+            "highlight_themes s WHERE s.theme_id = ? AND NOT EXISTS (SELECT 1 FROM "
+            "highlight_themes t INDEXED BY highlight_themes_theme WHERE t.theme_id = ? "
+            "AND t.highlight_id = s.highlight_id) ORDER BY s.highlight_id)",
+            [source_id, target_id])
+        with counts_kept(self.db, target_id):
             self.db.execute("INSERT INTO highlight_themes (highlight_id, theme_id) "
                             "SELECT value, ? FROM json_each(?)", [target_id, added])
         return added
@@ -107,17 +144,20 @@ class MergesMixin:
 
     def carry_out_merges(self, keep: Iterable[int] = ()) -> None:
         """Add the links of every waiting merge (but those of the merged themes in `keep`)
-        inside the caller's transaction, and complete their undo steps."""
+        inside the caller's transaction, and complete their undo steps. A merge into a theme
+        removed for good since is just marked done: its links were hidden with that theme."""
         for source_id, target_id in self.db.execute(
                 "SELECT theme_id, into_id FROM theme_merges WHERE waiting "
                 "ORDER BY theme_id").fetchall():
             if source_id in keep:
                 continue
-            added = self._add_merged_links(source_id, target_id)
+            exists = self._scalar("SELECT 1 FROM themes WHERE id = ?", [target_id])
+            added = self._add_merged_links(source_id, target_id) if exists else "[]"
             self.db.execute("UPDATE theme_merges SET waiting = 0 WHERE theme_id = ?",
                             [source_id])
             self._complete_merge_step(source_id, target_id, added)
-            recount_totals(self.db, {target_id})
+            if exists:
+                self._count_effectively(target_id)
 
     def add_forgotten_merges_links(self) -> bool:
         """Add the links of one waiting merge that no undo step refers to any more (its step
@@ -136,26 +176,20 @@ class MergesMixin:
             "SELECT theme_id FROM theme_merges WHERE waiting")}
 
     def make_way_for(self, articles: Iterable[int] = (), highlights: Iterable[int] = (),
-                     themes: Iterable[int] = (), keep: Iterable[int] = ()) -> None:
-        """Before a change that a waiting merge (other than those of `keep`) would make
-        count wrong. One that deletes or merges a theme of the merge (`themes`), whose links
-        would then show under a theme that is gone: all its links are added. One to the
-        theme links in `articles` (or the articles of `highlights`), where the triggers
-        would count some passages twice: in those articles alone, the merged theme's links
-        are moved to the other theme."""
+                     keep: Iterable[int] = ()) -> None:
+        """Before a change to the theme links in `articles` (or in the articles of
+        `highlights`): where a waiting merge's theme (other than those of `keep`) codes
+        passages there, the triggers would count some of them twice, so in those articles
+        alone its links are first moved to the theme it went into."""
         waiting = [(source, target) for source, target in self.db.execute(
             "SELECT theme_id, into_id FROM theme_merges WHERE waiting").fetchall()
             if source not in keep]
         if not waiting:
             return
-        if set(themes) & {theme for pair in waiting for theme in pair}:
-            self.carry_out_merges(keep=keep)
-            return
         articles = set(articles)
         for chunk in _chunks(list(highlights)):
             articles.update(row[0] for row in self.db.execute(
-                f"SELECT article_id FROM highlights WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk))
+                f"SELECT article_id FROM highlights WHERE id IN ({_marks(chunk)})", chunk))
         for source_id, target_id in waiting:
             for chunk in _chunks(sorted(articles)):
                 self._move_waiting_links(source_id, target_id, chunk)
@@ -165,6 +199,8 @@ class MergesMixin:
         """In these articles, move a waiting merge's links from the merged theme to the
         other (which gains those it lacks), recorded in the merge's step. The other theme's
         counts already include them; what is shown does not change."""
+        if not self._scalar("SELECT 1 FROM themes WHERE id = ?", [target_id]):
+            return  # removed for good: its links, and the merged theme's, are hidden
         marks = ",".join("?" * len(articles))
         moved = [row[0] for row in self.db.execute(
             "SELECT ht.highlight_id FROM highlights h JOIN highlight_themes ht "
@@ -183,20 +219,6 @@ class MergesMixin:
                         "(SELECT value FROM json_each(?))", [source_id, json.dumps(moved)])
         self._record_moved_links(source_id, target_id, added, moved)
 
-    def _count_directly(self, theme_id: int) -> None:
-        """Count a theme's own passages and articles (and its totals) from its links: after
-        a waiting merge into it was undone, its counts no longer include the merged theme."""
-        with counted_once(self.db, theme_id):
-            pass
-
 
 def _chunks(values: list[int], size: int = 10_000) -> list[list[int]]:
     return [values[start:start + size] for start in range(0, len(values), size)]
-
-
-def waiting_merges_in(records) -> list[tuple[int, int]]:
-    """(merged theme, target) of each merge these history records left waiting: an undo
-    takes it back, a redo makes it wait again."""
-    return [(record.after["theme_id"], record.after["into_id"]) for record in records
-            if getattr(record, "table", None) == "theme_merges" and record.after
-            and record.after.get("waiting")]
