@@ -352,6 +352,107 @@ def test_through_the_archive_process_a_merge_waits_and_its_undo_stays_small(arch
         assert stored_counts_agree(archive)
 
 
+def run_both_ways(tmp_path, monkeypatch, script, limit: int = 2):
+    """Run `script(archive, ids)` on an archive where merges of more than `limit` links
+    wait and on one where merges link at once; return what each shows, and the checks'
+    problems of the first."""
+    shown = []
+    for name, merge_limit in (("waiting", limit), ("at-once", 10**9)):
+        monkeypatch.setattr(merges, "MERGE_LATER_LINKS", merge_limit)
+        with Archive.open(tmp_path / f"{name}.gleaner") as archive:
+            script(archive)
+            shown.append(seen(archive)[:3])
+            if name == "waiting":
+                problems = [result for result in archive.check() if not result.ok]
+    return shown[0], shown[1], problems
+
+
+def two_coders(archive, names):
+    """Themes made in the order of `names`; h1 (in the first article) is coded with A and
+    C, A codes two more passages there, C two in the second article."""
+    x, y, _z = articles(archive)
+    ids = {name: ops.create_theme(archive, name).value.id for name in names}
+    ops.code_passage(archive, x, 0, 5, [ids["A"], ids["C"]])
+    for n in (10, 20):
+        ops.code_passage(archive, x, n, n + 5, [ids["A"]])
+    for n in (30, 40):
+        ops.code_passage(archive, y, n, n + 5, [ids["C"]])
+    return x, ids
+
+
+def undo_a_merge_coded_later_into(archive):
+    """A -> B waits, C -> B follows; code in h1's article; undo the coding and C -> B."""
+    x, ids = two_coders(archive, "CABD")
+    ops.merge_theme(archive, ids["A"], ids["B"])
+    ops.merge_theme(archive, ids["C"], ids["B"])
+    ops.code_passage(archive, x, 50, 55, [ids["D"]])
+    ops.undo(archive)
+    ops.undo(archive)
+
+
+def undo_a_merge_taken_along(archive):
+    """A -> B and C -> D wait, then B -> D takes A's merge along; code in h1's article;
+    undo the coding and B -> D."""
+    x, ids = two_coders(archive, "ACBDE")
+    ops.merge_theme(archive, ids["A"], ids["B"])
+    ops.merge_theme(archive, ids["C"], ids["D"])
+    ops.merge_theme(archive, ids["B"], ids["D"])
+    ops.code_passage(archive, x, 50, 55, [ids["E"]])
+    ops.undo(archive)
+    ops.undo(archive)
+
+
+def undo_a_small_merge_after_a_waiting_one(archive):
+    """A -> B waits; C (one passage, h1, which A codes too) merges into B at once; undo."""
+    x, ids = two_coders(archive, "ABC")
+    ops.remove_theme_from_highlight(archive, 5, ids["C"])
+    ops.remove_theme_from_highlight(archive, 4, ids["C"])
+    ops.merge_theme(archive, ids["A"], ids["B"])
+    ops.merge_theme(archive, ids["C"], ids["B"])
+    ops.undo(archive)
+
+
+def redo_a_merge_beside_another_waiting(archive):
+    """C -> B and A -> B wait; code in A's article; undo it and A -> B, redo A -> B."""
+    x, ids = two_coders(archive, "ABCD")
+    ops.merge_theme(archive, ids["C"], ids["B"])
+    ops.merge_theme(archive, ids["A"], ids["B"])
+    ops.code_passage(archive, x, 50, 55, [ids["D"]])
+    ops.undo(archive)
+    ops.undo(archive)
+    ops.redo(archive)
+
+
+@pytest.mark.parametrize("script", [undo_a_merge_coded_later_into, undo_a_merge_taken_along,
+                                    undo_a_small_merge_after_a_waiting_one,
+                                    redo_a_merge_beside_another_waiting])
+def test_two_merges_into_one_theme_undo_as_if_they_had_linked_at_once(tmp_path, monkeypatch,
+                                                                       script):
+    """A passage two merges give the same theme takes its link from the older merge: undoing
+    the newer leaves it (found by review: the newer one took the link with it)."""
+    waiting, at_once, problems = run_both_ways(tmp_path, monkeypatch, script)
+    assert waiting == at_once
+    assert problems == []
+
+
+def test_a_theme_a_step_still_names_is_not_purged(archive_path, monkeypatch, later):
+    """A -> B waits, B -> C takes it along; the first step is forgotten, the links added:
+    A, still named by the second step, must stay for that step's undo."""
+    from gleaner.core.archive import history
+
+    monkeypatch.setattr(history, "HISTORY_LIMIT", 1)
+    with Archive.open(archive_path) as archive:
+        x, ids = two_coders(archive, "ABC")
+        ops.merge_theme(archive, ids["A"], ids["B"])
+        ops.merge_theme(archive, ids["B"], ids["C"])
+        archive.repair()
+        while archive.tidy():
+            pass
+        ops.undo(archive)  # B -> C: refused if A had been purged
+        assert archive.get_highlight(1).theme_ids == (ids["B"], ids["C"])
+        assert all(result.ok for result in archive.check())
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_random_work_looks_the_same_whether_merges_wait_or_not(tmp_path, monkeypatch, seed):
     """The same random steps (coding, merging, deleting, nesting, undo, redo) on two
@@ -365,7 +466,7 @@ def test_random_work_looks_the_same_whether_merges_wait_or_not(tmp_path, monkeyp
     def both(action):
         """Run `action(archive)` on each; both must succeed or both be refused."""
         outcomes = []
-        for archive, limit in ((waiting, 0), (at_once, 10**9)):
+        for archive, limit in ((waiting, rng.choice([0, 0, 2, 4])), (at_once, 10**9)):
             monkeypatch.setattr(merges, "MERGE_LATER_LINKS", limit)
             try:
                 action(archive)
@@ -437,7 +538,7 @@ def test_random_work_looks_the_same_whether_merges_wait_or_not(tmp_path, monkeyp
             if step % 10 == 0:
                 assert all(result.ok for result in waiting.check()), (
                     f"step {step}: {[r for r in waiting.check() if not r.ok]}")
-        assert waited > 3  # the waiting path was really taken
+        assert waited > 1  # the waiting path was really taken
         with waiting.write_transaction():  # as once no undo step refers to them
             waiting.carry_out_merges()
         for archive in (waiting, at_once):

@@ -299,9 +299,9 @@ class CodebookMixin:
 
     def _in_history(self, theme_id: int) -> bool:
         return self._scalar(
-            "SELECT 1 FROM history_rows WHERE (table_name = 'themes' AND row_key = ?) "
-            "OR (table_name IN ('theme_links', 'theme_links_added') AND row_key = ?) LIMIT 1",
-            [f"[{theme_id}]", str(theme_id)]) is not None
+            "SELECT 1 FROM history_rows WHERE (table_name IN ('themes', 'theme_merges') "
+            "AND row_key = ?) OR (table_name IN ('theme_links', 'theme_links_added') "
+            "AND row_key = ?) LIMIT 1", [f"[{theme_id}]", str(theme_id)]) is not None
 
 
 @contextmanager

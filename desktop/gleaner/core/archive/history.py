@@ -336,7 +336,13 @@ class HistoryMixin:
                         self._count_effectively(theme_id)
                 recount_totals(self.db, _reshaped_themes(records))
                 for source_id, target_id in begins:  # as the merge itself counted them
-                    self._begin_waiting(source_id, target_id)
+                    if len(self._waiting_into(target_id)) > 1:
+                        # Its LinksAdded (put back above) were counted as the target's own
+                        # links alone: count the target from all that wait into it.
+                        self._count_effectively(target_id)
+                        recount_totals(self.db, {source_id})
+                    else:
+                        self._begin_waiting(source_id, target_id)
                 self.db.execute("UPDATE history_steps SET undone = ? WHERE id = ?",
                                 [1 if undo else 0, step[0]])
         except (_Conflict, sqlite3.IntegrityError):

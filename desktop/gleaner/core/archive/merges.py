@@ -73,7 +73,9 @@ class MergesMixin:
         if waiting:
             self._begin_waiting(source_id, target_id)
         else:
-            self._links_added(target_id, self._add_merged_links(source_id, target_id))
+            # Passages a merge waiting into the target covers are its to link (it is older).
+            self._links_added(target_id, self._add_merged_links(
+                source_id, target_id, covered=self._waiting_into(target_id)))
             self._count_effectively(target_id)
             recount_totals(self.db, {source_id, target_id})
 
@@ -103,6 +105,16 @@ class MergesMixin:
             self._count_effectively(source_id)  # its own links alone, now
         recount_totals(self.db, {source_id, target_id})
 
+    def _waiting_in_step_order(self) -> list[tuple[int, int]]:
+        """(merged theme, target) of each waiting merge, oldest first by the step that last
+        changed its row (a merge's, or a later merge's that redirected it). A passage two
+        waiting merges give the same theme gets its link from the older, as when merges
+        linked at once, so undoing the newer one leaves it."""
+        waiting = self.db.execute("SELECT theme_id, into_id FROM theme_merges "
+                                  "WHERE waiting").fetchall()
+        return sorted(waiting, key=lambda pair: ((self._merge_step_row(pair[0]) or (0,))[0],
+                                                 pair[0]))
+
     def _waiting_into(self, theme_id: int) -> list[int]:
         """The themes whose merges wait to go into this one."""
         return [row[0] for row in self.db.execute(
@@ -124,15 +136,17 @@ class MergesMixin:
             "WHERE theme_id = ?", [*ids, *ids, theme_id])
         recount_totals(self.db, {theme_id})
 
-    def _add_merged_links(self, source_id: int, target_id: int) -> str:
-        """Link the target theme to every passage of the source it lacks; returns their ids
-        (a sorted JSON array). The target's counts are for the caller to make."""
+    def _add_merged_links(self, source_id: int, target_id: int, covered=()) -> str:
+        """Link the target theme to every passage of the source it lacks (and the themes
+        in `covered` do not code); returns their ids (a sorted JSON array). The target's
+        counts are for the caller to make."""
+        others = [target_id, *covered]
         added = self._scalar(
             "SELECT json_group_array(highlight_id) FROM (SELECT s.highlight_id FROM "
             "highlight_themes s WHERE s.theme_id = ? AND NOT EXISTS (SELECT 1 FROM "
-            "highlight_themes t INDEXED BY highlight_themes_theme WHERE t.theme_id = ? "
-            "AND t.highlight_id = s.highlight_id) ORDER BY s.highlight_id)",
-            [source_id, target_id])
+            "highlight_themes t INDEXED BY highlight_themes_theme WHERE t.theme_id IN "
+            f"({_marks(others)}) AND t.highlight_id = s.highlight_id) ORDER BY s.highlight_id)",
+            [source_id, *others])
         with counts_kept(self.db, target_id):
             self.db.execute("INSERT INTO highlight_themes (highlight_id, theme_id) "
                             "SELECT value, ? FROM json_each(?)", [target_id, added])
@@ -146,9 +160,7 @@ class MergesMixin:
         """Add the links of every waiting merge (but those of the merged themes in `keep`)
         inside the caller's transaction, and complete their undo steps. A merge into a theme
         removed for good since is just marked done: its links were hidden with that theme."""
-        for source_id, target_id in self.db.execute(
-                "SELECT theme_id, into_id FROM theme_merges WHERE waiting "
-                "ORDER BY theme_id").fetchall():
+        for source_id, target_id in self._waiting_in_step_order():
             if source_id in keep:
                 continue
             exists = self._scalar("SELECT 1 FROM themes WHERE id = ?", [target_id])
@@ -181,9 +193,8 @@ class MergesMixin:
         `highlights`): where a waiting merge's theme (other than those of `keep`) codes
         passages there, the triggers would count some of them twice, so in those articles
         alone its links are first moved to the theme it went into."""
-        waiting = [(source, target) for source, target in self.db.execute(
-            "SELECT theme_id, into_id FROM theme_merges WHERE waiting").fetchall()
-            if source not in keep]
+        waiting = [(source, target) for source, target in self._waiting_in_step_order()
+                   if source not in keep]
         if not waiting:
             return
         articles = set(articles)
