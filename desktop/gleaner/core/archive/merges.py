@@ -85,16 +85,18 @@ class MergesMixin:
         the target. Then count the totals above both again (they follow waiting merges)."""
         sources = [source_id, *self._waiting_into(source_id)]
         targets = [target_id, *(set(self._waiting_into(target_id)) - set(sources))]
-        gained = self._scalar(
-            f"SELECT count(DISTINCT s.highlight_id) FROM highlight_themes s WHERE s.theme_id "
-            f"IN ({_marks(sources)}) AND NOT EXISTS (SELECT 1 FROM highlight_themes t "
-            f"INDEXED BY highlight_themes_theme WHERE t.theme_id IN ({_marks(targets)}) "
-            "AND t.highlight_id = s.highlight_id)", [*sources, *targets])
-        gained_articles = self._scalar(
-            f"SELECT count(DISTINCT s.article_id) FROM theme_articles s WHERE s.theme_id "
-            f"IN ({_marks(sources)}) AND NOT EXISTS (SELECT 1 FROM theme_articles t "
-            f"WHERE t.theme_id IN ({_marks(targets)}) AND t.article_id = s.article_id)",
-            [*sources, *targets])
+        # What the source side has and the target side lacks. Both sides' sizes are their
+        # stored counts (which include the merges waiting into them), so only the smaller
+        # side is looked up in the other's index: merging a theme of 58,000 passages into
+        # one of 7,000 looks up 7,000, not 58,000.
+        sizes = {theme_id: self.db.execute(
+            "SELECT highlights, articles FROM theme_counts WHERE theme_id = ?",
+            [theme_id]).fetchone() or (0, 0) for theme_id in (source_id, target_id)}
+        gained, gained_articles = (
+            _lacking(self.db, table, column, sources, targets, sizes[source_id][n],
+                     sizes[target_id][n])
+            for n, (table, column) in enumerate((("highlight_themes", "highlight_id"),
+                                                 ("theme_articles", "article_id"))))
         self.db.execute("UPDATE theme_counts SET highlights = highlights + ?, "
                         "articles = articles + ? WHERE theme_id = ?",
                         [gained, gained_articles, target_id])
@@ -129,11 +131,19 @@ class MergesMixin:
                 pass
             return
         ids = [theme_id, *waiting]
-        self.db.execute(
-            "UPDATE theme_counts SET highlights = (SELECT count(DISTINCT highlight_id) FROM "
-            f"highlight_themes WHERE theme_id IN ({_marks(ids)})), articles = (SELECT "
-            f"count(DISTINCT article_id) FROM theme_articles WHERE theme_id IN ({_marks(ids)})) "
-            "WHERE theme_id = ?", [*ids, *ids, theme_id])
+        counts = []
+        for table, column in (("highlight_themes", "highlight_id"),
+                              ("theme_articles", "article_id")):
+            if len(waiting) == 1:  # the usual case: the union from two sizes and the overlap
+                own, theirs = (self._scalar(f"SELECT count(*) FROM {table} WHERE theme_id = ?",
+                                            [theme]) for theme in ids)
+                counts.append(own + _lacking(self.db, table, column, waiting, [theme_id],
+                                             theirs, own))
+            else:
+                counts.append(self._scalar(f"SELECT count(DISTINCT {column}) FROM {table} "
+                                           f"WHERE theme_id IN ({_marks(ids)})", ids))
+        self.db.execute("UPDATE theme_counts SET highlights = ?, articles = ? "
+                        "WHERE theme_id = ?", [*counts, theme_id])
         recount_totals(self.db, {theme_id})
 
     def _add_merged_links(self, source_id: int, target_id: int, covered=()) -> str:
@@ -229,6 +239,26 @@ class MergesMixin:
         self.db.execute("DELETE FROM highlight_themes WHERE theme_id = ? AND highlight_id IN "
                         "(SELECT value FROM json_each(?))", [source_id, json.dumps(moved)])
         self._record_moved_links(source_id, target_id, added, moved)
+
+
+def _lacking(db: Database, table: str, column: str, sources: list[int], targets: list[int],
+             source_size: int, target_size: int) -> int:
+    """How many distinct `column` values (passages or articles) the themes `sources` have in
+    `table` that the themes `targets` lack, given how many each side has: the smaller side
+    is looked up in the other's index (its entries for one theme lie together)."""
+    index = " INDEXED BY highlight_themes_theme" if table == "highlight_themes" else ""
+    if source_size <= target_size:
+        return db.execute(
+            f"SELECT count(DISTINCT s.{column}) FROM {table} s WHERE s.theme_id IN "
+            f"({_marks(sources)}) AND NOT EXISTS (SELECT 1 FROM {table} t{index} WHERE "
+            f"t.theme_id IN ({_marks(targets)}) AND t.{column} = s.{column})",
+            [*sources, *targets]).fetchone()[0]
+    shared = db.execute(
+        f"SELECT count(DISTINCT t.{column}) FROM {table} t WHERE t.theme_id IN "
+        f"({_marks(targets)}) AND EXISTS (SELECT 1 FROM {table} s{index} WHERE "
+        f"s.theme_id IN ({_marks(sources)}) AND s.{column} = t.{column})",
+        [*targets, *sources]).fetchone()[0]
+    return source_size - shared
 
 
 def _chunks(values: list[int], size: int = 10_000) -> list[list[int]]:
