@@ -49,6 +49,10 @@ from .widgets import MessageBanner, WelcomePage
 KEEP_PARENT = "keep"  # move_theme: stay under the same parent (core.archive.codebook.KEEP)
 
 
+READ_ONLY_MESSAGE = ("This archive is open read-only: you can read it, but nothing can be "
+                     "saved, coded or changed.")
+
+
 class MainWindow(QMainWindow):
     """Gleaner's window over one open archive (which File ▸ Open Archive… can switch)."""
 
@@ -334,9 +338,32 @@ class MainWindow(QMainWindow):
         else:
             self.show_article(self._last_read() or first.id)
         self.watch_timer.start()
+        self._allow_changes(not self.archive.read_only)
         if self.archive.read_only:
-            self.banner.show_notice("This archive is open read-only: you can read it, but "
-                                    "nothing can be saved, coded or changed.")
+            # Stays (as errors do) while the window shows this archive: every change is off.
+            self.banner.show_error(READ_ONLY_MESSAGE)
+        elif self.banner.text() == READ_ONLY_MESSAGE:  # another archive, writable
+            self.banner.hide()
+
+    def _allow_changes(self, allowed: bool) -> None:
+        """Turn on or off every control that would change the archive (a read-only archive
+        would refuse it), so that none is offered only to fail."""
+        for action in (self.save_url_action, self.open_file_action, self.sample_action,
+                       self.import_action, self.new_theme_action, self.star_action,
+                       self.read_action, self.edit_details_action, self.reextract_action,
+                       self.delete_article_action):
+            action.setEnabled(allowed)
+        for shortcut in self.number_shortcuts:
+            shortcut.setEnabled(allowed)
+        for widget in (self.address, self.save_button, self.open_button,
+                       self.themes_panel.new_button):
+            widget.setEnabled(allowed)
+        self.address.setPlaceholderText(
+            "Paste an article's web address and press Enter" if allowed
+            else "This archive is open read-only")
+        if not allowed:
+            self.undo_action.setEnabled(False)
+            self.redo_action.setEnabled(False)
 
     def ask_open_archive(self) -> None:
         """File ▸ Open Archive…: open (or create) another archive in this window."""
@@ -594,10 +621,11 @@ class MainWindow(QMainWindow):
             report(result)
 
     def _set_history_labels(self, undo_label: str | None, redo_label: str | None) -> None:
+        writable = not self.archive.read_only
         self.undo_action.setText(f"&Undo {undo_label}" if undo_label else "&Undo")
-        self.undo_action.setEnabled(undo_label is not None)
+        self.undo_action.setEnabled(writable and undo_label is not None)
         self.redo_action.setText(f"&Redo {redo_label}" if redo_label else "&Redo")
-        self.redo_action.setEnabled(redo_label is not None)
+        self.redo_action.setEnabled(writable and redo_label is not None)
 
     # --- library ---------------------------------------------------------------------------
 
