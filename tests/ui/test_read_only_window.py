@@ -33,9 +33,13 @@ def test_a_read_only_window_turns_off_every_change(app, qtbot, tmp_path, sample_
                        window.new_theme_action, window.star_action, window.edit_details_action,
                        window.delete_article_action, window.undo_action, window.redo_action):
             assert not action.isEnabled(), action.text()
+        details, panel = window.details, window.highlight_panel
         for widget in (window.address, window.save_button, window.open_button,
-                       window.themes_panel.new_button):
+                       window.themes_panel.new_button, details.star_button,
+                       details.tag_input, details.edit_button, panel.theme_list,
+                       panel.delete_button):
             assert not widget.isEnabled()
+        assert details.memo.isReadOnly() and panel.note.isReadOnly()
         assert window.backups_action.isEnabled() and window.check_action.isEnabled()
         # A selection and key 1 code nothing (and ask the archive for nothing).
         window.reader.select_range(0, 20)

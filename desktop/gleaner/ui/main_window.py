@@ -355,9 +355,14 @@ class MainWindow(QMainWindow):
             action.setEnabled(allowed)
         for shortcut in self.number_shortcuts:
             shortcut.setEnabled(allowed)
+        details, panel = self.details, self.highlight_panel
         for widget in (self.address, self.save_button, self.open_button,
-                       self.themes_panel.new_button):
+                       self.themes_panel.new_button, details.star_button, details.read_button,
+                       details.edit_button, details.tag_input, panel.theme_list,
+                       panel.reattach_button, panel.delete_button):
             widget.setEnabled(allowed)
+        for text in (details.memo, panel.note):  # still selectable and copyable
+            text.setReadOnly(not allowed)
         self.address.setPlaceholderText(
             "Paste an article's web address and press Enter" if allowed
             else "This archive is open read-only")
