@@ -305,7 +305,7 @@ class CodebookMixin:
 
 
 @contextmanager
-def counted_once(db: Database, theme_id: int, recount: bool = True) -> Iterator[None]:
+def counted_once(db: Database, theme_id: int) -> Iterator[None]:
     """Around thousands of link changes of one theme: count its links once at the end
     rather than let the triggers update its counts and totals for every link (they skip a
     theme whose count row is away)."""
@@ -317,8 +317,7 @@ def counted_once(db: Database, theme_id: int, recount: bool = True) -> Iterator[
                    "(?, (SELECT count(*) FROM highlight_themes WHERE theme_id = ?), "
                    "(SELECT count(*) FROM theme_articles WHERE theme_id = ?))",
                    [theme_id, theme_id, theme_id])
-        if recount:  # else the caller recounts this branch with others, once
-            recount_totals(db, {theme_id})
+        recount_totals(db, {theme_id})
 
 
 @contextmanager
